@@ -1,0 +1,59 @@
+package io.logdist.protocol.cli;
+
+import picocli.CommandLine;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A {@code HOST:PORT} address as written on command lines and in config files
+ * ({@code [::1]:7000} for IPv6). Resolution is left to the socket layer.
+ */
+public record HostPort(String host, int port) {
+    public HostPort {
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("host is empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port=" + port + " is outside 0..65535");
+        }
+    }
+
+    public static HostPort parse(String value) {
+        String v = value.trim();
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0 || colon == v.length() - 1) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not an address; write HOST:PORT, e.g. 127.0.0.1:7000");
+        }
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(v.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' has no numeric port; write HOST:PORT, e.g. 127.0.0.1:7000");
+        }
+        if (port < 0 || port > 65535) {
+            throw new CommandLine.TypeConversionException("'" + value + "' has port " + port + ", outside 0..65535");
+        }
+        return new HostPort(host, port);
+    }
+
+    public InetSocketAddress toSocketAddress() {
+        return new InetSocketAddress(host, port);
+    }
+
+    @Override
+    public String toString() {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /** picocli converter for {@link HostPort}. */
+    public static final class Converter implements CommandLine.ITypeConverter<HostPort> {
+        @Override
+        public HostPort convert(String value) {
+            return parse(value);
+        }
+    }
+}

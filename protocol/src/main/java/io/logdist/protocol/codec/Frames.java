@@ -1,0 +1,164 @@
+package io.logdist.protocol.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Encoders for every LDP/1 frame type. Each {@code write*} appends one whole frame to a
+ * buffer the caller owns, so many small frames (ACKs, DELIVER headers) can be batched in
+ * one buffer and flushed once. The {@code *Header} methods write only the frame header of
+ * a PACKET or DELIVER whose packet bytes follow as a separate (retained, uncopied) buffer.
+ *
+ * <p>Stateless; any thread.
+ */
+public final class Frames {
+    /** Role byte of HELLO: an emitter. */
+    public static final int ROLE_EMITTER = 1;
+    /** Role byte of HELLO: a distributor dialling an analyzer. */
+    public static final int ROLE_DISTRIBUTOR = 2;
+
+    /** Bytes of a DELIVER frame before the packet: frame header + deliveryId. */
+    public static final int DELIVER_HEADER_LENGTH = FrameDescriptor.HEADER_LENGTH + 8;
+    /** Bytes of a PACKET frame before the packet. */
+    public static final int PACKET_HEADER_LENGTH = FrameDescriptor.HEADER_LENGTH;
+    /** Size of a whole ACK, PING or PONG frame. */
+    public static final int U64_FRAME_LENGTH = FrameDescriptor.HEADER_LENGTH + 8;
+
+    private Frames() {
+    }
+
+    private static void writeHeader(ByteBuf out, FrameType type, int bodyLength) {
+        out.writeInt(FrameDescriptor.lengthFieldFor(bodyLength));
+        out.writeByte(FrameDescriptor.VERSION);
+        out.writeByte(type.value());
+        out.writeShort(0);
+    }
+
+    /** Writes a {@code str}: u16 byte length then UTF-8 bytes. Strings over 65,535 bytes are refused. */
+    public static void writeStr(ByteBuf out, String s) {
+        int len = ByteBufUtil.utf8Bytes(s);
+        if (len > 0xFFFF) {
+            throw new IllegalArgumentException("string of " + len + " bytes does not fit a str (max 65535)");
+        }
+        out.writeShort(len);
+        out.writeCharSequence(s, StandardCharsets.UTF_8);
+    }
+
+    private static int strLength(String s) {
+        return 2 + ByteBufUtil.utf8Bytes(s);
+    }
+
+    public static void writeHello(ByteBuf out, int role, long id, long window, String name, String token) {
+        writeHeader(out, FrameType.HELLO, 1 + 8 + 4 + strLength(name) + strLength(token));
+        out.writeByte(role);
+        out.writeLong(id);
+        out.writeInt((int) window);
+        writeStr(out, name);
+        writeStr(out, token);
+    }
+
+    public static void writeWelcome(ByteBuf out, long window, long maxFrameLength, long ackedThrough, String serverName) {
+        writeHeader(out, FrameType.WELCOME, 4 + 4 + 8 + strLength(serverName));
+        out.writeInt((int) window);
+        out.writeInt((int) maxFrameLength);
+        out.writeLong(ackedThrough);
+        writeStr(out, serverName);
+    }
+
+    /** Writes the 8-byte header of a PACKET frame carrying {@code packetLength} bytes. */
+    public static void writePacketHeader(ByteBuf out, int packetLength) {
+        writeHeader(out, FrameType.PACKET, packetLength);
+    }
+
+    /** Writes the header of a DELIVER frame (frame header + deliveryId) for {@code packetLength} packet bytes. */
+    public static void writeDeliverHeader(ByteBuf out, long deliveryId, int packetLength) {
+        writeHeader(out, FrameType.DELIVER, 8 + packetLength);
+        out.writeLong(deliveryId);
+    }
+
+    public static void writeAck(ByteBuf out, long through) {
+        writeHeader(out, FrameType.ACK, 8);
+        out.writeLong(through);
+    }
+
+    public static void writeNack(ByteBuf out, long id, ErrorCode code, long retryAfterMillis, String reason) {
+        writeHeader(out, FrameType.NACK, 8 + 2 + 4 + strLength(reason));
+        out.writeLong(id);
+        out.writeShort(code.value());
+        out.writeInt((int) retryAfterMillis);
+        writeStr(out, reason);
+    }
+
+    public static void writePing(ByteBuf out, long nonce) {
+        writeHeader(out, FrameType.PING, 8);
+        out.writeLong(nonce);
+    }
+
+    public static void writePong(ByteBuf out, long nonce) {
+        writeHeader(out, FrameType.PONG, 8);
+        out.writeLong(nonce);
+    }
+
+    public static void writeError(ByteBuf out, ErrorCode code, String reason) {
+        writeHeader(out, FrameType.ERROR, 2 + strLength(reason));
+        out.writeShort(code.value());
+        writeStr(out, reason);
+    }
+
+    public static void writeGoodbye(ByteBuf out) {
+        writeHeader(out, FrameType.GOODBYE, 0);
+    }
+
+    // Allocating conveniences for control frames (not the data path).
+
+    public static ByteBuf hello(ByteBufAllocator alloc, int role, long id, long window, String name, String token) {
+        ByteBuf b = alloc.buffer(64 + name.length() * 3 + token.length() * 3);
+        writeHello(b, role, id, window, name, token);
+        return b;
+    }
+
+    public static ByteBuf welcome(ByteBufAllocator alloc, long window, long maxFrameLength, long ackedThrough, String serverName) {
+        ByteBuf b = alloc.buffer(64 + serverName.length() * 3);
+        writeWelcome(b, window, maxFrameLength, ackedThrough, serverName);
+        return b;
+    }
+
+    public static ByteBuf ack(ByteBufAllocator alloc, long through) {
+        ByteBuf b = alloc.buffer(U64_FRAME_LENGTH);
+        writeAck(b, through);
+        return b;
+    }
+
+    public static ByteBuf nack(ByteBufAllocator alloc, long id, ErrorCode code, long retryAfterMillis, String reason) {
+        ByteBuf b = alloc.buffer(32 + reason.length() * 3);
+        writeNack(b, id, code, retryAfterMillis, reason);
+        return b;
+    }
+
+    public static ByteBuf ping(ByteBufAllocator alloc, long nonce) {
+        ByteBuf b = alloc.buffer(U64_FRAME_LENGTH);
+        writePing(b, nonce);
+        return b;
+    }
+
+    public static ByteBuf pong(ByteBufAllocator alloc, long nonce) {
+        ByteBuf b = alloc.buffer(U64_FRAME_LENGTH);
+        writePong(b, nonce);
+        return b;
+    }
+
+    public static ByteBuf error(ByteBufAllocator alloc, ErrorCode code, String reason) {
+        ByteBuf b = alloc.buffer(16 + reason.length() * 3);
+        writeError(b, code, reason);
+        return b;
+    }
+
+    public static ByteBuf goodbye(ByteBufAllocator alloc) {
+        ByteBuf b = alloc.buffer(FrameDescriptor.HEADER_LENGTH);
+        writeGoodbye(b);
+        return b;
+    }
+}
