@@ -1,0 +1,130 @@
+package io.logdist.distributor;
+
+import io.logdist.distributor.config.AnalyzerSpec;
+import io.logdist.distributor.config.ConfigFile;
+import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.protocol.cli.CommandLines;
+import io.logdist.protocol.cli.HostPort;
+import io.netty.channel.unix.Errors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.BindException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code logdist distributor}: starts a distributor from flags or a YAML file (flags win),
+ * prints a status line every interval, and stops on SIGTERM / Ctrl-C.
+ */
+@Command(name = "distributor", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Accepts LDP/1 packets from emitters and routes each whole packet to one of the weighted analyzers.",
+    footer = {"", "Example:",
+        "  logdist distributor --listen 127.0.0.1:7000 --admin 127.0.0.1:7080 \\",
+        "    --analyzer a1=127.0.0.1:7101@0.4 --analyzer a2=127.0.0.1:7102@0.6"})
+public final class DistributorMain implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with the same settings as the flags; flags given as well override it.")
+    Path configFile;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where emitters connect (default 127.0.0.1:7000).")
+    HostPort listen;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT", description = "Admin HTTP endpoint (GET /health, GET /api/status).")
+    HostPort admin;
+
+    @Option(names = "--analyzer", paramLabel = "NAME=HOST:PORT@WEIGHT",
+        description = "An analyzer to feed; repeat for each. Weights are relative, e.g. a1=127.0.0.1:7101@0.4.")
+    List<String> analyzers = new ArrayList<>();
+
+    @Option(names = "--name", description = "Name sent to peers (default logdist).")
+    String name;
+
+    @Option(names = "--threads", description = "Event loops for connections (default: one per core).")
+    Integer threads;
+
+    @Option(names = "--emitter-window", paramLabel = "PACKETS", description = "Largest window granted to an emitter (default 1024).")
+    Integer emitterWindow;
+
+    @Option(names = "--link-window", paramLabel = "DELIVERS", description = "Window asked of each analyzer (default 1024).")
+    Integer linkWindow;
+
+    @Option(names = "--max-frame-length", paramLabel = "BYTES", description = "Largest frame accepted from emitters (default 1048576).")
+    Integer maxFrameLength;
+
+    @Option(names = "--parked-bytes", paramLabel = "BYTES",
+        description = "Per event loop, bytes that may wait for an analyzer before new packets are refused (default 134217728).")
+    Long parkedBytes;
+
+    @Option(names = "--reconnect-base", paramLabel = "DURATION", description = "First reconnect delay to an analyzer (default 50ms).")
+    Duration reconnectBase;
+
+    @Option(names = "--reconnect-max", paramLabel = "DURATION", description = "Longest reconnect delay (default 10s).")
+    Duration reconnectMax;
+
+    @Option(names = "--status-interval", paramLabel = "DURATION", defaultValue = "5s",
+        description = "How often to print a status line; 0 for never (default ${DEFAULT-VALUE}).")
+    Duration statusInterval;
+
+    public static void main(String[] args) {
+        CommandLines.run(new DistributorMain(), args);
+    }
+
+    DistributorConfig buildConfig() {
+        ConfigFile.Model m = configFile == null ? new ConfigFile.Model() : ConfigFile.read(configFile);
+        DistributorConfig fromFile = ConfigFile.toConfig(withListenDefault(m), configFile == null ? Path.of("(flags)") : configFile);
+        List<AnalyzerSpec> specs = analyzers.isEmpty() ? fromFile.analyzers() : analyzers.stream().map(AnalyzerSpec::parse).toList();
+        return new DistributorConfig(
+            listen != null ? listen : fromFile.listen(),
+            admin != null ? admin : fromFile.admin(),
+            specs,
+            name != null ? name : fromFile.name(),
+            threads != null ? threads : fromFile.threads(),
+            emitterWindow != null ? emitterWindow : fromFile.maxEmitterWindow(),
+            linkWindow != null ? linkWindow : fromFile.linkWindow(),
+            maxFrameLength != null ? maxFrameLength : fromFile.maxFrameLength(),
+            parkedBytes != null ? parkedBytes : fromFile.parkedBytesLimit(),
+            fromFile.helloTimeout(),
+            reconnectBase != null ? reconnectBase : fromFile.reconnectBase(),
+            reconnectMax != null ? reconnectMax : fromFile.reconnectMax());
+    }
+
+    private static ConfigFile.Model withListenDefault(ConfigFile.Model m) {
+        if (m.listen == null) {
+            m.listen = "127.0.0.1:7000";
+        }
+        return m;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        DistributorConfig config = buildConfig();
+        if (config.analyzers().isEmpty()) {
+            throw new IllegalArgumentException("no analyzers: give at least one --analyzer NAME=HOST:PORT@WEIGHT (or analyzers: in --config)");
+        }
+        Distributor d;
+        try {
+            d = Distributor.start(config);
+        } catch (Exception e) {
+            if (e instanceof BindException || e instanceof Errors.NativeIoException) {
+                System.err.println("error: cannot listen on " + config.listen() + (config.admin() == null ? "" : " / " + config.admin()) + ": " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            d.close();
+            stopped.countDown();
+        }, "shutdown"));
+        StatusLine status = new StatusLine(d);
+        long intervalMs = statusInterval.toMillis();
+        while (!stopped.await(intervalMs > 0 ? intervalMs : Long.MAX_VALUE / 4, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            System.out.println(status.next());
+        }
+        return 0;
+    }
+}

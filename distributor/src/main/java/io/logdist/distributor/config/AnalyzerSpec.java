@@ -1,0 +1,42 @@
+package io.logdist.distributor.config;
+
+import io.logdist.protocol.cli.HostPort;
+
+/**
+ * One analyzer the distributor feeds: its name, where to dial it and its weight
+ * (relative; shares are weight over the sum of the weights of the analyzers that are up).
+ */
+public record AnalyzerSpec(String name, HostPort address, double weight) {
+    public AnalyzerSpec {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("analyzer name is empty");
+        }
+        if (address == null) {
+            throw new IllegalArgumentException("analyzer " + name + " has no address");
+        }
+        if (!(weight > 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("analyzer " + name + ": weight=" + weight + " must be a positive number");
+        }
+    }
+
+    /** Parses {@code NAME=HOST:PORT@WEIGHT}, e.g. {@code a1=127.0.0.1:7101@0.4}. */
+    public static AnalyzerSpec parse(String value) {
+        int eq = value.indexOf('=');
+        int at = value.lastIndexOf('@');
+        if (eq <= 0 || at < eq) {
+            throw new IllegalArgumentException("'" + value + "' is not an analyzer; write NAME=HOST:PORT@WEIGHT, e.g. a1=127.0.0.1:7101@0.4");
+        }
+        double weight;
+        try {
+            weight = Double.parseDouble(value.substring(at + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + value + "' has no numeric weight after '@'; write NAME=HOST:PORT@WEIGHT");
+        }
+        return new AnalyzerSpec(value.substring(0, eq), HostPort.parse(value.substring(eq + 1, at)), weight);
+    }
+
+    @Override
+    public String toString() {
+        return name + "=" + address + "@" + weight;
+    }
+}

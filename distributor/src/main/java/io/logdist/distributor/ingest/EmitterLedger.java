@@ -1,0 +1,251 @@
+package io.logdist.distributor.ingest;
+
+import io.logdist.distributor.loop.LoopContext;
+import org.agrona.collections.LongArrayQueue;
+import org.agrona.collections.LongHashSet;
+
+/**
+ * What the distributor knows of one emitter's sequences, kept across its reconnects:
+ * the cumulative cursor (every sequence up to it is settled) and the state of each
+ * sequence in the window above it.
+ *
+ * <p>States above the cursor: {@code NONE} (not seen), {@code IN_FLIGHT} (accepted, not
+ * yet safe), {@code SAFE} (an analyzer has it), {@code REFUSED} (NACKed). The cursor
+ * advances over contiguous SAFE and REFUSED sequences. A refused sequence that the cursor
+ * passed is remembered (bounded), so that if the emitter sends it again with the same
+ * sequence it is accepted as new rather than taken for a duplicate; while such a resend is
+ * in flight no ACK is sent, since a cumulative ACK would claim it settled.
+ *
+ * <p>Thread: owned by one event loop at a time, {@link #owner()}; all methods except
+ * {@code owner()} run there. Ownership moves (through tasks on the two loops) when the
+ * emitter reconnects on another loop.
+ */
+public final class EmitterLedger {
+    /** Outcome of {@link #admit(long)}. */
+    public enum Admission {
+        /** New: deliver it. */
+        ACCEPT,
+        /** Already settled: ACK again, do not deliver. */
+        DUPLICATE,
+        /** Already held (in flight or safe above the cursor): it will be ACKed, do not deliver. */
+        HELD,
+        /** Beyond the emitter's window: a protocol violation. */
+        OUT_OF_WINDOW
+    }
+
+    private static final byte NONE = 0;
+    private static final byte IN_FLIGHT = 1;
+    private static final byte SAFE = 2;
+    private static final byte REFUSED = 3;
+    /** How many refused-and-passed sequences are remembered per emitter. */
+    static final int MAX_REFUSED_REMEMBERED = 65_536;
+
+    private final long emitterId;
+    private final byte[] states;
+    private final int mask;
+    private final LongHashSet refusedBelowCursor = new LongHashSet();
+    private final LongArrayQueue refusedOrder = new LongArrayQueue();
+    private final LongHashSet resendsInFlight = new LongHashSet();
+    private volatile LoopContext owner;
+    private EmitterSession session;
+    private long cursor;
+    private long lastAckSent = -1;
+    private boolean ackWanted;
+    private boolean ackQueued;
+    private int window;
+    private long inFlight;
+
+    /**
+     * @param maxWindow the largest window any session of this emitter may be granted
+     */
+    public EmitterLedger(long emitterId, LoopContext owner, int maxWindow) {
+        this.emitterId = emitterId;
+        this.owner = owner;
+        int size = Integer.highestOneBit(Math.max(1, maxWindow - 1)) << 1;
+        this.states = new byte[size];
+        this.mask = size - 1;
+        this.window = maxWindow;
+    }
+
+    public long emitterId() {
+        return emitterId;
+    }
+
+    /** The loop that owns this ledger now. Any thread. */
+    public LoopContext owner() {
+        return owner;
+    }
+
+    void moveTo(LoopContext newOwner) {
+        this.owner = newOwner;
+    }
+
+    public EmitterSession session() {
+        return session;
+    }
+
+    void attach(EmitterSession s, int grantedWindow) {
+        this.session = s;
+        this.window = Math.min(grantedWindow, states.length);
+        // WELCOME's ackedThrough already told the emitter this much.
+        this.lastAckSent = ackedThrough();
+    }
+
+    void detach(EmitterSession s) {
+        if (session == s) {
+            session = null;
+        }
+    }
+
+    /** The highest sequence settled for WELCOME's {@code ackedThrough}: below any resend still in flight. */
+    long ackedThrough() {
+        if (resendsInFlight.isEmpty()) {
+            return cursor;
+        }
+        long min = Long.MAX_VALUE;
+        LongHashSet.LongIterator it = resendsInFlight.iterator();
+        while (it.hasNext()) {
+            min = Math.min(min, it.nextValue());
+        }
+        return Math.min(cursor, min - 1);
+    }
+
+    public long cursor() {
+        return cursor;
+    }
+
+    /** Packets of this emitter accepted and not yet safe. */
+    public long inFlight() {
+        return inFlight;
+    }
+
+    /** Decides what to do with a well-formed PACKET carrying {@code sequence} (at least 1). */
+    Admission admit(long sequence) {
+        if (sequence <= cursor) {
+            if (refusedBelowCursor.remove(sequence)) {
+                resendsInFlight.add(sequence);
+                inFlight++;
+                return Admission.ACCEPT;
+            }
+            ackWanted = true;
+            return Admission.DUPLICATE;
+        }
+        if (sequence > cursor + window) {
+            return Admission.OUT_OF_WINDOW;
+        }
+        int i = (int) (sequence & mask);
+        byte s = states[i];
+        if (s == IN_FLIGHT || s == SAFE) {
+            return Admission.HELD;
+        }
+        states[i] = IN_FLIGHT;
+        inFlight++;
+        return Admission.ACCEPT;
+    }
+
+    /** Records that the distributor NACKed {@code sequence}; it counts as settled (refused) once the cursor passes. */
+    void refuse(long sequence) {
+        if (sequence <= cursor || sequence > cursor + window) {
+            return;
+        }
+        int i = (int) (sequence & mask);
+        if (states[i] == NONE || states[i] == REFUSED) {
+            states[i] = REFUSED;
+            advance();
+        }
+    }
+
+    /**
+     * Records that the packet with {@code sequence} is safe.
+     *
+     * @return true when this ledger now owes its emitter an ACK and was not yet queued for one
+     */
+    public boolean onSafe(long sequence) {
+        inFlight--;
+        if (sequence <= cursor) {
+            resendsInFlight.remove(sequence);
+        } else {
+            states[(int) (sequence & mask)] = SAFE;
+            advance();
+        }
+        if (ackQueued) {
+            return false;
+        }
+        ackQueued = true;
+        return true;
+    }
+
+    private void advance() {
+        while (true) {
+            long next = cursor + 1;
+            int i = (int) (next & mask);
+            byte s = states[i];
+            if (s == SAFE) {
+                states[i] = NONE;
+            } else if (s == REFUSED) {
+                states[i] = NONE;
+                rememberRefused(next);
+            } else {
+                return;
+            }
+            cursor = next;
+        }
+    }
+
+    private void rememberRefused(long sequence) {
+        refusedBelowCursor.add(sequence);
+        refusedOrder.addLong(sequence);
+        while (refusedBelowCursor.size() > MAX_REFUSED_REMEMBERED) {
+            refusedBelowCursor.remove(refusedOrder.pollLong());
+        }
+        if (refusedOrder.size() > 2 * MAX_REFUSED_REMEMBERED) {
+            // Drop entries already removed from the set (re-accepted resends) from the order queue.
+            int n = refusedOrder.size();
+            for (int k = 0; k < n; k++) {
+                long s = refusedOrder.pollLong();
+                if (refusedBelowCursor.contains(s)) {
+                    refusedOrder.addLong(s);
+                }
+            }
+        }
+    }
+
+    /** Marks that the emitter should get an ACK at the end of this read batch (a duplicate arrived). */
+    boolean queueAck() {
+        if (ackQueued) {
+            return false;
+        }
+        ackQueued = true;
+        return true;
+    }
+
+    /**
+     * Writes and flushes one ACK for the current cursor if one is owed and allowed: never
+     * while a resend of a refused sequence is in flight.
+     */
+    public void flushAck() {
+        ackQueued = false;
+        EmitterSession s = session;
+        if (s == null || !resendsInFlight.isEmpty()) {
+            return;
+        }
+        if (cursor > lastAckSent || (ackWanted && cursor > 0)) {
+            ackWanted = false;
+            lastAckSent = cursor;
+            s.writeAckAndFlush(cursor);
+        }
+    }
+
+    /** Undoes an {@link Admission#ACCEPT} for a packet that could not be taken after all, and refuses it. */
+    void rejectAccepted(long sequence) {
+        inFlight--;
+        if (resendsInFlight.remove(sequence)) {
+            refusedBelowCursor.add(sequence);
+            return;
+        }
+        if (sequence > cursor && sequence <= cursor + window) {
+            states[(int) (sequence & mask)] = NONE;
+            refuse(sequence);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.logdist.distributor.ingest;
+
+import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.distributor.loop.LoopContexts;
+import io.logdist.distributor.routing.RoutingTables;
+import io.logdist.protocol.codec.FrameDecoder;
+import io.logdist.protocol.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The LDP listener for emitters: one {@link FrameDecoder} and one {@link EmitterSession}
+ * per accepted connection, on the worker group's loops.
+ *
+ * <p>Thread: {@link #bind()} and {@link #close()} from any thread.
+ */
+public final class EmitterServer {
+    private final DistributorConfig config;
+    private final Transport transport;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final EmitterLedgers ledgers;
+    private final LoopContexts contexts;
+    private final RoutingTables tables;
+    private final IngestStats stats;
+    private Channel serverChannel;
+
+    public EmitterServer(DistributorConfig config, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                         EmitterLedgers ledgers, LoopContexts contexts, RoutingTables tables, IngestStats stats) {
+        this.config = config;
+        this.transport = transport;
+        this.boss = boss;
+        this.workers = workers;
+        this.ledgers = ledgers;
+        this.contexts = contexts;
+        this.tables = tables;
+        this.stats = stats;
+    }
+
+    /** Binds the listen address and returns the bound address (resolving port 0). */
+    public InetSocketAddress bind() throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+            .group(boss, workers)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(
+                        new FrameDecoder(config.maxFrameLength()),
+                        new EmitterSession(config, ledgers, contexts, tables, stats));
+                }
+            });
+        serverChannel = b.bind(config.listen().toSocketAddress()).sync().channel();
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package io.logdist.distributor.ingest;
+
+import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.distributor.loop.LoopContext;
+import io.logdist.distributor.loop.LoopContexts;
+import io.logdist.distributor.queue.Packet;
+import io.logdist.distributor.routing.RoutingTables;
+import io.logdist.protocol.codec.ErrorCode;
+import io.logdist.protocol.codec.FrameError;
+import io.logdist.protocol.codec.FrameReader;
+import io.logdist.protocol.codec.FrameType;
+import io.logdist.protocol.codec.Frames;
+import io.logdist.protocol.codec.MalformedFrameException;
+import io.logdist.protocol.packet.PacketDescriptor;
+import io.logdist.protocol.packet.PacketFlyweight;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One emitter connection: the HELLO/WELCOME handshake, then PACKETs in and ACKs, NACKs
+ * and PONGs out.
+ *
+ * <p>State machine: {@code AWAIT_HELLO} → ({@code ATTACHING} while the emitter's ledger
+ * moves here from another loop) → {@code OPEN} → {@code CLOSED}. Each PACKET is
+ * validated once (CRC-32C and shape) on its retained slice, admitted against the
+ * emitter's {@link EmitterLedger}, and handed to the loop's router; the bytes are never
+ * copied. ACKs are cumulative and sent at most once per read batch or settle batch.
+ *
+ * <p>Thread: one instance per channel, confined to the channel's event loop.
+ */
+public final class EmitterSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(EmitterSession.class);
+    private static final long RETRY_AFTER_MS = 1000;
+
+    private enum State { AWAIT_HELLO, ATTACHING, OPEN, CLOSED }
+
+    private final DistributorConfig config;
+    private final EmitterLedgers ledgers;
+    private final LoopContexts contexts;
+    private final RoutingTables tables;
+    private final IngestStats stats;
+    private final PacketFlyweight packet = new PacketFlyweight();
+    private final ArrayDeque<ByteBuf> heldWhileAttaching = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private LoopContext loop;
+    private State state = State.AWAIT_HELLO;
+    private ScheduledFuture<?> helloTimeout;
+    private EmitterLedger ledger;
+    private long emitterId;
+    private int window;
+    private String emitterName = "";
+
+    public EmitterSession(DistributorConfig config, EmitterLedgers ledgers, LoopContexts contexts, RoutingTables tables, IngestStats stats) {
+        this.config = config;
+        this.ledgers = ledgers;
+        this.contexts = contexts;
+        this.tables = tables;
+        this.stats = stats;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.loop = contexts.forLoop(ctx.channel().eventLoop());
+        stats.connections.incrementAndGet();
+        helloTimeout = ctx.executor().schedule(() -> {
+            if (state == State.AWAIT_HELLO) {
+                fail(ErrorCode.PROTOCOL_VIOLATION, "no HELLO within " + config.helloTimeout().toMillis() + " ms");
+            }
+        }, config.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FrameError e) {
+            fail(e.code(), e.reason());
+            return;
+        }
+        ByteBuf frame = (ByteBuf) msg;
+        if (state == State.ATTACHING) {
+            heldWhileAttaching.add(frame);
+            return;
+        }
+        try {
+            onFrame(frame);
+        } catch (MalformedFrameException e) {
+            fail(e.code(), e.getMessage());
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onFrame(ByteBuf frame) {
+        FrameType type = FrameReader.type(frame);
+        switch (state) {
+            case AWAIT_HELLO -> {
+                if (type != FrameType.HELLO) {
+                    fail(ErrorCode.PROTOCOL_VIOLATION, "expected HELLO as the first frame, got " + type);
+                } else {
+                    onHello(FrameReader.hello(frame));
+                }
+            }
+            case OPEN -> {
+                switch (type) {
+                    case PACKET -> onPacket(frame);
+                    case PING -> ctx.write(Frames.pong(ctx.alloc(), FrameReader.u64Body(frame)));
+                    case PONG -> FrameReader.u64Body(frame);
+                    case GOODBYE -> FrameReader.checkEmptyBody(frame);
+                    case ERROR -> {
+                        FrameReader.Error e = FrameReader.error(frame);
+                        LOG.info("emitter {} ({}) sent ERROR {} ({}): {}", emitterId, emitterName, e.rawCode(), e.code(), e.reason());
+                        close();
+                    }
+                    default -> fail(ErrorCode.PROTOCOL_VIOLATION, type + " is not allowed from an emitter");
+                }
+            }
+            case ATTACHING, CLOSED -> {
+                // Frames after a fatal error are ignored; the channel is closing.
+            }
+            default -> throw new IllegalStateException("state " + state);
+        }
+    }
+
+    private void onHello(FrameReader.Hello hello) {
+        if (hello.role() != Frames.ROLE_EMITTER) {
+            fail(ErrorCode.PROTOCOL_VIOLATION, "HELLO role " + hello.role() + " is not accepted here; emitters use role 1");
+            return;
+        }
+        if (hello.window() < 1) {
+            fail(ErrorCode.PROTOCOL_VIOLATION, "HELLO window must be at least 1");
+            return;
+        }
+        helloTimeout.cancel(false);
+        emitterId = hello.id();
+        emitterName = hello.name();
+        window = (int) Math.min(hello.window(), config.maxEmitterWindow());
+        claim(ledgers.get(emitterId, loop));
+    }
+
+    /** Makes this loop the owner of {@code l} (moving it from another loop if need be), then attaches. */
+    private void claim(EmitterLedger l) {
+        ledger = l;
+        LoopContext current = l.owner();
+        if (current == loop) {
+            attach();
+            return;
+        }
+        state = State.ATTACHING;
+        ctx.channel().config().setAutoRead(false);
+        current.eventLoop().execute(() -> {
+            if (l.owner() != current) {
+                loop.eventLoop().execute(() -> claim(l));
+                return;
+            }
+            EmitterSession old = l.session();
+            if (old != null) {
+                l.detach(old);
+                old.replaced();
+            }
+            l.moveTo(loop);
+            loop.eventLoop().execute(this::attach);
+        });
+    }
+
+    private void attach() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        EmitterSession old = ledger.session();
+        if (old != null && old != this) {
+            ledger.detach(old);
+            old.replaced();
+        }
+        ledger.attach(this, window);
+        state = State.OPEN;
+        ctx.writeAndFlush(Frames.welcome(ctx.alloc(), window, config.maxFrameLength(), ledger.ackedThrough(), config.name()));
+        LOG.debug("emitter {} ({}) from {}: window {}, acked through {}", emitterId, emitterName, ctx.channel().remoteAddress(), window, ledger.ackedThrough());
+        ByteBuf held;
+        while ((held = heldWhileAttaching.poll()) != null) {
+            channelRead(ctx, held);
+        }
+        channelReadComplete(ctx);
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    /** Another connection of the same emitter took over its ledger: close this one. Runs on this channel's loop. */
+    void replaced() {
+        if (state != State.CLOSED) {
+            state = State.CLOSED;
+            ctx.close();
+        }
+    }
+
+    private void onPacket(ByteBuf frame) {
+        int index = FrameReader.bodyIndex(frame);
+        int length = FrameReader.bodyLength(frame);
+        packet.wrap(frame, index, length);
+        if (length < PacketDescriptor.SEQUENCE_OFFSET + 8) {
+            nack(0, ErrorCode.MALFORMED_PACKET, 0, "packet of " + length + " bytes is shorter than its header");
+            return;
+        }
+        long sequence = packet.sequence();
+        ErrorCode code = packet.validate();
+        if (code != ErrorCode.NONE) {
+            refuse(sequence, code, 0, code == ErrorCode.BAD_CHECKSUM ? "CRC-32C does not match" : "messages do not fill the packet exactly, or count is 0");
+            return;
+        }
+        if (sequence == 0) {
+            refuse(sequence, ErrorCode.MALFORMED_PACKET, 0, "sequence 0: sequences start at 1");
+            return;
+        }
+        if (packet.emitterId() != emitterId) {
+            refuse(sequence, ErrorCode.MALFORMED_PACKET, 0, "emitterId " + packet.emitterId() + " does not match HELLO's " + emitterId);
+            return;
+        }
+        switch (ledger.admit(sequence)) {
+            case ACCEPT -> {
+                if (loop.parkedBytes() > config.parkedBytesLimit()) {
+                    ledger.rejectAccepted(sequence);
+                    boolean none = tables.current().isEmpty();
+                    sendNack(sequence, none ? ErrorCode.NO_ANALYZERS : ErrorCode.OVERLOADED, RETRY_AFTER_MS,
+                        none ? "no analyzer is up" : "no room for more packets now");
+                    return;
+                }
+                int count = packet.count();
+                stats.packetsIn.increment();
+                stats.messagesIn.add(count);
+                stats.bytesIn.add(length);
+                loop.route(Packet.of(frame.retainedSlice(index, length), ledger, sequence, count, packet.priority()));
+            }
+            case DUPLICATE -> stats.duplicates.increment();
+            case HELD -> {
+                // Already on its way from an earlier connection: it will be ACKed when safe.
+            }
+            case OUT_OF_WINDOW -> fail(ErrorCode.PROTOCOL_VIOLATION,
+                "sequence " + sequence + " is beyond the window (acked through " + ledger.cursor() + ", window " + window + ")");
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    private void refuse(long sequence, ErrorCode code, long retryAfterMs, String reason) {
+        sendNack(sequence, code, retryAfterMs, reason);
+        ledger.refuse(sequence);
+    }
+
+    private void nack(long id, ErrorCode code, long retryAfterMs, String reason) {
+        sendNack(id, code, retryAfterMs, reason);
+    }
+
+    private void sendNack(long id, ErrorCode code, long retryAfterMs, String reason) {
+        stats.nacked(code);
+        ctx.write(Frames.nack(ctx.alloc(), id, code, retryAfterMs, reason), ctx.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.OPEN) {
+            ledger.flushAck();
+        }
+        ctx.flush();
+    }
+
+    /** Writes a cumulative ACK and flushes. Called on this channel's loop by the ledger. */
+    void writeAckAndFlush(long through) {
+        ctx.writeAndFlush(Frames.ack(ctx.alloc(), through), ctx.voidPromise());
+    }
+
+    /** Sends ERROR and closes: the stream can no longer be trusted or the peer broke the protocol. */
+    private void fail(ErrorCode code, String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        LOG.info("emitter {} from {}: ERROR {} ({}), closing", emitterId == 0 ? "?" : emitterId, ctx.channel().remoteAddress(), code.value(), reason);
+        ctx.writeAndFlush(Frames.error(ctx.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void close() {
+        state = State.CLOSED;
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        if (helloTimeout != null) {
+            helloTimeout.cancel(false);
+        }
+        ByteBuf held;
+        while ((held = heldWhileAttaching.poll()) != null) {
+            held.release();
+        }
+        if (ledger != null && ledger.owner() == loop) {
+            ledger.detach(this);
+        }
+        stats.connections.decrementAndGet();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("emitter {} from {}: {}", emitterId, ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            LOG.warn("emitter {} from {}: unexpected error, closing", emitterId, ctx.channel().remoteAddress(), cause);
+        }
+        close();
+    }
+}

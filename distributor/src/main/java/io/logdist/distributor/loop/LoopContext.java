@@ -1,0 +1,141 @@
+package io.logdist.distributor.loop;
+
+import io.logdist.distributor.ingest.EmitterLedger;
+import io.logdist.distributor.link.AnalyzerLink;
+import io.logdist.distributor.queue.Packet;
+import io.logdist.distributor.queue.PacketList;
+import io.logdist.distributor.routing.Router;
+import io.logdist.distributor.routing.RoutingTable;
+import io.netty.channel.EventLoop;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * What one event loop owns beyond its channels: its {@link Router}, the inbox through
+ * which analyzer links hand back packets that became safe, and the packets parked
+ * because no analyzer could take them.
+ *
+ * <p>Thread: every method except {@link #settle(Packet)} runs on {@link #eventLoop()}.
+ * {@code settle} may be called from any loop: it goes through a many-to-one queue and
+ * schedules one drain task only when that queue goes from empty to non-empty, so a burst
+ * of settlements costs one wake-up, not one task per packet.
+ */
+public final class LoopContext {
+    private static final int SETTLE_INBOX_CAPACITY = 1 << 16;
+    private static final long PARK_RETRY_MS = 5;
+
+    private final EventLoop eventLoop;
+    private final Router router;
+    private final ManyToOneConcurrentArrayQueue<Packet> settleInbox = new ManyToOneConcurrentArrayQueue<>(SETTLE_INBOX_CAPACITY);
+    private final AtomicBoolean settleScheduled = new AtomicBoolean();
+    private final Runnable drainSettled = this::drainSettled;
+    private final Runnable retryParked = this::retryParked;
+    private final List<EmitterLedger> ackDue = new ArrayList<>();
+    private final PacketList parked = new PacketList();
+    private boolean parkRetryScheduled;
+
+    public LoopContext(EventLoop eventLoop, Supplier<RoutingTable> tables) {
+        this.eventLoop = eventLoop;
+        this.router = new Router(tables);
+    }
+
+    public EventLoop eventLoop() {
+        return eventLoop;
+    }
+
+    /**
+     * Sends a packet towards an analyzer: the router picks the link and charges it; when
+     * no analyzer is up or the link's inbox is full, the packet is parked here and tried
+     * again shortly. Never drops the packet.
+     */
+    public void route(Packet p) {
+        AnalyzerLink link = router.route(p.count);
+        if (link == null || !link.offer(p)) {
+            park(p);
+        }
+    }
+
+    private void park(Packet p) {
+        parked.add(p);
+        if (!parkRetryScheduled) {
+            parkRetryScheduled = true;
+            eventLoop.schedule(retryParked, PARK_RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void retryParked() {
+        parkRetryScheduled = false;
+        int n = parked.size();
+        for (int i = 0; i < n; i++) {
+            Packet p = parked.poll();
+            AnalyzerLink link = router.route(p.count);
+            if (link == null || !link.offer(p)) {
+                park(p);
+                // Nothing can take packets now: keep the rest in order and try later.
+                for (int j = i + 1; j < n; j++) {
+                    parked.add(parked.poll());
+                }
+                return;
+            }
+        }
+    }
+
+    /** Bytes of packets waiting here for an analyzer. */
+    public long parkedBytes() {
+        return parked.bytes();
+    }
+
+    public int parkedPackets() {
+        return parked.size();
+    }
+
+    /** Hands back a packet that an analyzer acknowledged. Any thread. */
+    public void settle(Packet p) {
+        if (!settleInbox.offer(p)) {
+            // Inbox full: fall back to a task of its own rather than ever dropping a settlement.
+            eventLoop.execute(() -> settleHere(p));
+            return;
+        }
+        if (!settleScheduled.get() && settleScheduled.compareAndSet(false, true)) {
+            eventLoop.execute(drainSettled);
+        }
+    }
+
+    private void drainSettled() {
+        settleScheduled.set(false);
+        settleInbox.drain(this::settleHere);
+        flushAcks();
+    }
+
+    private void settleHere(Packet p) {
+        EmitterLedger ledger = p.ledger;
+        LoopContext owner = ledger.owner();
+        if (owner != this) {
+            // The emitter reconnected on another loop meanwhile: its ledger moved there.
+            p.ledger.owner().settle(p);
+            return;
+        }
+        if (ledger.onSafe(p.sequence)) {
+            ackDue.add(ledger);
+        }
+        p.recycle();
+    }
+
+    /** Sends one ACK to each emitter whose cursor moved, flushing once per emitter. */
+    private void flushAcks() {
+        for (int i = 0; i < ackDue.size(); i++) {
+            ackDue.get(i).flushAck();
+        }
+        ackDue.clear();
+    }
+
+    /** Marks a ledger as owing its emitter an ACK at the end of the current batch. */
+    public void ackDue(EmitterLedger ledger) {
+        ackDue.add(ledger);
+    }
+}

@@ -1,0 +1,64 @@
+package io.logdist.distributor.ingest;
+
+import io.logdist.distributor.ingest.EmitterLedger.Admission;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EmitterLedgerTest {
+
+    private final EmitterLedger ledger = new EmitterLedger(7, null, 8);
+
+    @Test
+    void shouldAdvanceTheCursorOnlyOverContiguousSafeSequences() {
+        for (long s = 1; s <= 4; s++) {
+            assertThat(ledger.admit(s)).isEqualTo(Admission.ACCEPT);
+        }
+        ledger.onSafe(2);
+        ledger.onSafe(3);
+        assertThat(ledger.cursor()).isZero();
+        ledger.onSafe(1);
+        assertThat(ledger.cursor()).isEqualTo(3);
+        assertThat(ledger.inFlight()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldTreatSettledSequencesAsDuplicatesAndHeldOnesAsHeld() {
+        ledger.admit(1);
+        ledger.admit(2);
+        ledger.onSafe(1);
+        assertThat(ledger.admit(1)).isEqualTo(Admission.DUPLICATE);
+        assertThat(ledger.admit(2)).isEqualTo(Admission.HELD);
+    }
+
+    @Test
+    void shouldRefuseSequencesBeyondTheWindow() {
+        assertThat(ledger.admit(8)).isEqualTo(Admission.ACCEPT);
+        assertThat(ledger.admit(9)).isEqualTo(Admission.OUT_OF_WINDOW);
+    }
+
+    @Test
+    void shouldPassRefusedSequencesAndAcceptTheirResendAsNew() {
+        ledger.admit(1);
+        ledger.refuse(2);
+        ledger.admit(3);
+        ledger.onSafe(1);
+        ledger.onSafe(3);
+        assertThat(ledger.cursor()).isEqualTo(3);
+        assertThat(ledger.admit(2)).isEqualTo(Admission.ACCEPT);
+        // While the resend of 2 is in flight, a reconnecting emitter is told only what is surely settled.
+        assertThat(ledger.ackedThrough()).isEqualTo(1);
+        ledger.onSafe(2);
+        assertThat(ledger.ackedThrough()).isEqualTo(3);
+        assertThat(ledger.admit(2)).isEqualTo(Admission.DUPLICATE);
+    }
+
+    @Test
+    void shouldPutBackAnAcceptedPacketThatCouldNotBeTaken() {
+        ledger.admit(1);
+        ledger.rejectAccepted(1);
+        assertThat(ledger.cursor()).isEqualTo(1);
+        assertThat(ledger.inFlight()).isZero();
+        assertThat(ledger.admit(1)).isEqualTo(Admission.ACCEPT);
+    }
+}

@@ -1,0 +1,73 @@
+package io.logdist.distributor.spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An analyzer written from the spec alone on a blocking socket: answers HELLO with
+ * WELCOME, checks each DELIVER's CRC, records (emitterId, sequence) and ACKs each one.
+ */
+final class RawAnalyzer implements AutoCloseable {
+    final Set<String> received = ConcurrentHashMap.newKeySet();
+    final AtomicInteger badCrc = new AtomicInteger();
+    final AtomicInteger helloRole = new AtomicInteger(-1);
+    private final ServerSocket server;
+    private final Thread thread;
+
+    RawAnalyzer() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        thread = new Thread(this::serve, "raw-analyzer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    private void serve() {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream();
+                RawLdp.Frame hello = RawLdp.readFrame(in);
+                if (hello == null || hello.type() != RawLdp.HELLO) {
+                    continue;
+                }
+                helloRole.set(hello.body()[0]);
+                RawLdp.writeFrame(out, RawLdp.WELCOME, RawLdp.welcome(64, 1 << 20, 0, "raw-analyzer"));
+                RawLdp.Frame f;
+                while ((f = RawLdp.readFrame(in)) != null) {
+                    if (f.type() == RawLdp.DELIVER) {
+                        long deliveryId = f.u64At(0);
+                        byte[] packet = Arrays.copyOfRange(f.body(), 8, f.body().length);
+                        if (!RawLdp.crcMatches(packet)) {
+                            badCrc.incrementAndGet();
+                        }
+                        ByteBuffer p = ByteBuffer.wrap(packet);
+                        received.add(p.getLong(4) + "/" + p.getLong(12));
+                        RawLdp.writeFrame(out, RawLdp.ACK, RawLdp.u64(deliveryId));
+                    } else if (f.type() == RawLdp.PING) {
+                        RawLdp.writeFrame(out, RawLdp.PONG, f.body());
+                    }
+                }
+            } catch (IOException e) {
+                // connection or server closed
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

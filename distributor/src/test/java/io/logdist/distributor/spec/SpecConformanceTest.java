@@ -1,0 +1,238 @@
+package io.logdist.distributor.spec;
+
+import io.logdist.distributor.Distributor;
+import io.logdist.distributor.config.AnalyzerSpec;
+import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.protocol.cli.HostPort;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The distributor against an emitter and an analyzer written from the spec alone
+ * ({@link RawLdp}): handshake, ACK only once the analyzer has the packet, NACK 4 for a bad
+ * checksum with the connection going on, duplicates ACKed and not delivered twice, and
+ * ERROR + close for frames that cannot be trusted.
+ */
+class SpecConformanceTest {
+    private RawAnalyzer analyzer;
+    private Distributor distributor;
+
+    @BeforeEach
+    void start() throws Exception {
+        analyzer = new RawAnalyzer();
+        distributor = Distributor.start(DistributorConfig.of(new HostPort("127.0.0.1", 0),
+            List.of(new AnalyzerSpec("raw", new HostPort("127.0.0.1", analyzer.port()), 1.0))).withThreads(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> distributor.links().get(0).up());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        distributor.close();
+        analyzer.close();
+    }
+
+    private Socket connect() throws Exception {
+        Socket s = new Socket("127.0.0.1", distributor.emitterAddress().getPort());
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    private static RawLdp.Frame handshake(Socket s, long emitterId, int window) throws Exception {
+        RawLdp.writeFrame(s.getOutputStream(), RawLdp.HELLO, RawLdp.hello(1, emitterId, window, "raw-emitter", ""));
+        RawLdp.Frame welcome = RawLdp.readFrame(s.getInputStream());
+        assertThat(welcome.type()).isEqualTo(RawLdp.WELCOME);
+        return welcome;
+    }
+
+    /** Reads frames until an ACK covering {@code through}; returns the NACKs' ids and codes seen on the way. */
+    private static List<long[]> readUntilAck(InputStream in, long through) throws Exception {
+        List<long[]> nacks = new java.util.ArrayList<>();
+        while (true) {
+            RawLdp.Frame f = RawLdp.readFrame(in);
+            assertThat(f).as("connection closed before ACK %d", through).isNotNull();
+            if (f.type() == RawLdp.ACK && f.u64At(0) >= through) {
+                return nacks;
+            }
+            if (f.type() == RawLdp.NACK) {
+                nacks.add(new long[]{f.u64At(0), f.u16At(8)});
+            }
+        }
+    }
+
+    /** The distributor closed the connection: end of stream, or a reset if it closed with bytes unread. */
+    private static void assertClosed(Socket s) throws Exception {
+        try {
+            assertThat(RawLdp.readFrame(s.getInputStream())).as("no frame after ERROR").isNull();
+        } catch (java.net.SocketException e) {
+            assertThat(e.getMessage()).contains("reset");
+        }
+    }
+
+    @Test
+    void shouldWelcomeAnEmitterWithItsWindowAndNothingAckedYet() throws Exception {
+        try (Socket s = connect()) {
+            RawLdp.Frame welcome = handshake(s, 11, 64);
+            DataInputStream in = welcome.in();
+            assertThat(welcome.version()).isEqualTo(1);
+            assertThat(welcome.flags()).isZero();
+            assertThat(in.readInt()).isEqualTo(64);
+            assertThat(in.readInt()).isEqualTo(1 << 20);
+            assertThat(in.readLong()).isZero();
+            assertThat(RawLdp.readStr(in)).isEqualTo("logdist");
+            assertThat(in.available()).isZero();
+        }
+    }
+
+    @Test
+    void shouldAckPacketsOnceTheAnalyzerHasThemAndDeliverThemVerbatim() throws Exception {
+        try (Socket s = connect()) {
+            handshake(s, 12, 64);
+            OutputStream out = s.getOutputStream();
+            for (int seq = 1; seq <= 200; seq++) {
+                RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(12, seq, seq % 4, "line " + seq, "second", "third"));
+                if (seq % 50 == 0) {
+                    readUntilAck(s.getInputStream(), seq);
+                }
+            }
+            for (int seq = 1; seq <= 200; seq++) {
+                assertThat(analyzer.received).contains("12/" + seq);
+            }
+            assertThat(analyzer.badCrc.get()).isZero();
+            assertThat(analyzer.helloRole.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldNackABadChecksumWithCode4AndKeepTheConnectionWorking() throws Exception {
+        try (Socket s = connect()) {
+            handshake(s, 13, 64);
+            OutputStream out = s.getOutputStream();
+            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(13, 1, 0, "good"));
+            byte[] bad = RawLdp.packet(13, 2, 0, "corrupted");
+            bad[bad.length - 1] ^= 0x20;
+            RawLdp.writeFrame(out, RawLdp.PACKET, bad);
+            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(13, 3, 0, "good again"));
+            List<long[]> nacks = readUntilAck(s.getInputStream(), 3);
+            assertThat(nacks).hasSize(1);
+            assertThat(nacks.get(0)).containsExactly(2, 4);
+            assertThat(analyzer.received).contains("13/1", "13/3").doesNotContain("13/2");
+        }
+    }
+
+    @Test
+    void shouldNackAMalformedPacketWithCode5() throws Exception {
+        try (Socket s = connect()) {
+            handshake(s, 14, 64);
+            byte[] p = RawLdp.packet(14, 1, 0, "abc");
+            // Claim two messages where there is one, and fix the CRC so only the shape is wrong.
+            java.nio.ByteBuffer.wrap(p).putShort(30, (short) 2);
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(p, 4, p.length - 4);
+            java.nio.ByteBuffer.wrap(p).putInt(0, (int) crc.getValue());
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, p);
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(14, 2, 0, "fine"));
+            List<long[]> nacks = readUntilAck(s.getInputStream(), 2);
+            assertThat(nacks).hasSize(1);
+            assertThat(nacks.get(0)).containsExactly(1, 5);
+        }
+    }
+
+    @Test
+    void shouldAckADuplicateAgainWithoutDeliveringItTwice() throws Exception {
+        try (Socket s = connect()) {
+            handshake(s, 15, 64);
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(15, 1, 0, "once"));
+            readUntilAck(s.getInputStream(), 1);
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(15, 1, 0, "once"));
+            readUntilAck(s.getInputStream(), 1);
+        }
+        assertThat(distributor.ingestStats().duplicates.sum()).isEqualTo(1);
+        assertThat(distributor.links().get(0).packetsDelivered()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldTellAReconnectingEmitterWhatItAlreadyHolds() throws Exception {
+        try (Socket s = connect()) {
+            handshake(s, 16, 64);
+            for (int seq = 1; seq <= 5; seq++) {
+                RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(16, seq, 0, "m" + seq));
+            }
+            readUntilAck(s.getInputStream(), 5);
+        }
+        try (Socket s = connect()) {
+            RawLdp.Frame welcome = handshake(s, 16, 64);
+            assertThat(welcome.u64At(8)).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void shouldAnswerAnOverLengthFrameWithError3AndClose() throws Exception {
+        try (Socket s = connect()) {
+            handshake(s, 17, 64);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            out.writeInt((1 << 20) + 1);
+            out.writeInt(0x01030000);
+            out.flush();
+            RawLdp.Frame error = RawLdp.readFrame(s.getInputStream());
+            assertThat(error.type()).isEqualTo(RawLdp.ERROR);
+            assertThat(error.u16At(0)).isEqualTo(3);
+            assertClosed(s);
+        }
+    }
+
+    @Test
+    void shouldAnswerAPacketBeforeHelloWithError10AndClose() throws Exception {
+        try (Socket s = connect()) {
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(18, 1, 0, "too early"));
+            RawLdp.Frame error = RawLdp.readFrame(s.getInputStream());
+            assertThat(error.type()).isEqualTo(RawLdp.ERROR);
+            assertThat(error.u16At(0)).isEqualTo(10);
+            assertClosed(s);
+        }
+    }
+
+    @Test
+    void shouldAnswerAnUnknownVersionWithError2() throws Exception {
+        try (Socket s = connect()) {
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            out.writeInt(4);
+            out.writeInt(0x02010000);
+            out.flush();
+            RawLdp.Frame error = RawLdp.readFrame(s.getInputStream());
+            assertThat(error.type()).isEqualTo(RawLdp.ERROR);
+            assertThat(error.u16At(0)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldAnswerPingWithPong() throws Exception {
+        try (Socket s = connect()) {
+            handshake(s, 19, 8);
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PING, RawLdp.u64(0xCAFEL));
+            RawLdp.Frame pong = RawLdp.readFrame(s.getInputStream());
+            assertThat(pong.type()).isEqualTo(RawLdp.PONG);
+            assertThat(pong.u64At(0)).isEqualTo(0xCAFEL);
+        }
+    }
+
+    @Test
+    void shouldCloseAConnectionThatNeverSaysHello() throws Exception {
+        try (Socket s = connect()) {
+            RawLdp.Frame error = RawLdp.readFrame(s.getInputStream());
+            assertThat(error.type()).isEqualTo(RawLdp.ERROR);
+            assertThat(error.u16At(0)).isEqualTo(10);
+        }
+    }
+}
