@@ -15,7 +15,11 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
 
     @Override
     public Duration convert(String value) {
-        return parse(value);
+        try {
+            return parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
     }
 
     /** Parses {@code value}; throws {@link IllegalArgumentException} saying what is accepted. */
@@ -26,7 +30,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
         }
         Matcher m = FORMAT.matcher(v);
         if (!m.matches()) {
-            throw new CommandLine.TypeConversionException(
+            throw new IllegalArgumentException(
                 "'" + value + "' is not a duration; write a number and a unit, e.g. 500ms, 15s, 2m");
         }
         double n = Double.parseDouble(m.group(1));

@@ -18,24 +18,31 @@ public record HostPort(String host, int port) {
         }
     }
 
+    /** Parses {@code value}; throws {@link IllegalArgumentException} saying what is accepted. */
     public static HostPort parse(String value) {
         String v = value.trim();
         int colon = v.lastIndexOf(':');
         if (colon <= 0 || colon == v.length() - 1) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not an address; write HOST:PORT, e.g. 127.0.0.1:7000");
+            throw new IllegalArgumentException("'" + value + "' is not an address; write HOST:PORT, e.g. 127.0.0.1:7000");
         }
         String host = v.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0 || host.indexOf('[') >= 0 || host.indexOf(']') >= 0) {
+            // unbracketed, "::1" would read as host ":" port 1
+            throw new IllegalArgumentException("'" + value + "' is not an address; write an IPv6 host in brackets, e.g. [::1]:7000");
+        }
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("'" + value + "' has an empty host; write HOST:PORT, e.g. 127.0.0.1:7000");
         }
         int port;
         try {
             port = Integer.parseInt(v.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' has no numeric port; write HOST:PORT, e.g. 127.0.0.1:7000");
+            throw new IllegalArgumentException("'" + value + "' has no numeric port; write HOST:PORT, e.g. 127.0.0.1:7000");
         }
         if (port < 0 || port > 65535) {
-            throw new CommandLine.TypeConversionException("'" + value + "' has port " + port + ", outside 0..65535");
+            throw new IllegalArgumentException("'" + value + "' has port " + port + ", outside 0..65535");
         }
         return new HostPort(host, port);
     }
@@ -53,7 +60,11 @@ public record HostPort(String host, int port) {
     public static final class Converter implements CommandLine.ITypeConverter<HostPort> {
         @Override
         public HostPort convert(String value) {
-            return parse(value);
+            try {
+                return parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

@@ -77,12 +77,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     return;
                 }
             }
-            int frameLength = FrameDescriptor.LENGTH_FIELD_SIZE + (int) length;
+            // long: with maxFrameLength near Integer.MAX_VALUE, 4 + length would overflow an int
+            long frameLength = FrameDescriptor.LENGTH_FIELD_SIZE + length;
             if (readable < frameLength) {
                 return;
             }
-            out.add(in.retainedSlice(start, frameLength));
-            in.readerIndex(start + frameLength);
+            out.add(in.retainedSlice(start, (int) frameLength));
+            in.readerIndex(start + (int) frameLength);
         }
         in.skipBytes(in.readableBytes());
     }

@@ -39,16 +39,17 @@ public final class Frames {
 
     /** Writes a {@code str}: u16 byte length then UTF-8 bytes. Strings over 65,535 bytes are refused. */
     public static void writeStr(ByteBuf out, String s) {
+        out.writeShort(strLength(s) - 2);
+        out.writeCharSequence(s, StandardCharsets.UTF_8);
+    }
+
+    /** Bytes {@code s} takes as a {@code str}; refuses it before anything is written if it cannot fit. */
+    private static int strLength(String s) {
         int len = ByteBufUtil.utf8Bytes(s);
         if (len > 0xFFFF) {
             throw new IllegalArgumentException("string of " + len + " bytes does not fit a str (max 65535)");
         }
-        out.writeShort(len);
-        out.writeCharSequence(s, StandardCharsets.UTF_8);
-    }
-
-    private static int strLength(String s) {
-        return 2 + ByteBufUtil.utf8Bytes(s);
+        return 2 + len;
     }
 
     public static void writeHello(ByteBuf out, int role, long id, long window, String name, String token) {
