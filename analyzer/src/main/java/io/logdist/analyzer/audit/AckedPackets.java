@@ -1,0 +1,141 @@
+package io.logdist.analyzer.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.logdist.protocol.cli.CommandLines.UserError;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The (emitterId, sequence) pairs the emitters hold as acknowledged, read from their
+ * JSON reports: for each emitter, sequences 1..{@code acked_through} except those in
+ * {@code refused} (NACKed, and resent under new sequences). Unknown keys are ignored.
+ * An emitter present in several reports is acked for a sequence when any report says so.
+ *
+ * <p>Not thread-safe; built and read by the audit's one thread.
+ */
+final class AckedPackets {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Coverage(long ackedThrough, LongHashSet refused) {
+        boolean acks(long sequence) {
+            return sequence >= 1 && sequence <= ackedThrough && !refused.contains(sequence);
+        }
+    }
+
+    /** Receives acked pairs from {@link #forEach}. */
+    @FunctionalInterface
+    interface PairVisitor {
+        void onPair(long emitterId, long sequence);
+    }
+
+    private final Long2ObjectHashMap<List<Coverage>> byEmitter = new Long2ObjectHashMap<>();
+
+    /** Reads every report; a missing file or bad JSON is a {@link UserError}. */
+    static AckedPackets read(List<Path> reports) {
+        AckedPackets acked = new AckedPackets();
+        for (Path report : reports) {
+            acked.add(report, parse(report));
+        }
+        return acked;
+    }
+
+    private static JsonNode parse(Path report) {
+        try {
+            return JSON.readTree(report.toFile());
+        } catch (JsonProcessingException e) {
+            throw new UserError("emitter report " + report + " is not valid JSON: " + e.getOriginalMessage()
+                + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new UserError("emitter report " + report + " does not exist");
+        } catch (IOException e) {
+            throw new UserError("cannot read emitter report " + report + ": " + e.getMessage());
+        }
+    }
+
+    private void add(Path report, JsonNode root) {
+        JsonNode emitters = root == null ? null : root.get("emitters");
+        if (emitters == null || !emitters.isObject()) {
+            throw new UserError("emitter report " + report + " has no \"emitters\" object");
+        }
+        for (Map.Entry<String, JsonNode> entry : emitters.properties()) {
+            long emitterId;
+            try {
+                emitterId = Long.parseUnsignedLong(entry.getKey());
+            } catch (NumberFormatException e) {
+                throw new UserError("emitter report " + report + ": emitter id \"" + entry.getKey() + "\" is not a decimal number");
+            }
+            JsonNode emitter = entry.getValue();
+            JsonNode through = emitter.get("acked_through");
+            if (through == null || !through.isIntegralNumber() || !through.canConvertToLong() || through.longValue() < 0) {
+                throw new UserError("emitter report " + report + ": emitter " + entry.getKey()
+                    + " has no non-negative integer \"acked_through\"");
+            }
+            LongHashSet refused = new LongHashSet();
+            JsonNode refusedNode = emitter.get("refused");
+            if (refusedNode != null && !refusedNode.isNull()) {
+                if (!refusedNode.isArray()) {
+                    throw new UserError("emitter report " + report + ": emitter " + entry.getKey() + " has a \"refused\" that is not an array");
+                }
+                for (JsonNode s : refusedNode) {
+                    if (!s.isIntegralNumber() || !s.canConvertToLong()) {
+                        throw new UserError("emitter report " + report + ": emitter " + entry.getKey()
+                            + " has a refused sequence that is not an integer: " + s);
+                    }
+                    refused.add(s.longValue());
+                }
+            }
+            List<Coverage> coverages = byEmitter.get(emitterId);
+            if (coverages == null) {
+                coverages = new ArrayList<>(1);
+                byEmitter.put(emitterId, coverages);
+            }
+            coverages.add(new Coverage(through.longValue(), refused));
+        }
+    }
+
+    /** Calls {@code visitor} for every acked pair, emitters in ascending id order, sequences ascending. */
+    void forEach(PairVisitor visitor) {
+        for (long emitterId : emitterIds()) {
+            List<Coverage> coverages = byEmitter.get(emitterId);
+            long last = 0;
+            for (Coverage c : coverages) {
+                last = Math.max(last, c.ackedThrough());
+            }
+            if (coverages.size() == 1) {
+                Coverage only = coverages.get(0);
+                for (long s = 1; s <= last; s++) {
+                    if (!only.refused().contains(s)) {
+                        visitor.onPair(emitterId, s);
+                    }
+                }
+            } else {
+                for (long s = 1; s <= last; s++) {
+                    for (Coverage c : coverages) {
+                        if (c.acks(s)) {
+                            visitor.onPair(emitterId, s);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private long[] emitterIds() {
+        long[] ids = new long[byEmitter.size()];
+        int[] n = {0};
+        byEmitter.forEachLong((id, c) -> ids[n[0]++] = id);
+        Arrays.sort(ids);
+        return ids;
+    }
+}
