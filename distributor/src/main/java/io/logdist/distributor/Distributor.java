@@ -145,6 +145,13 @@ public final class Distributor implements AutoCloseable {
             adminServer.close();
         }
         links.forEach(AnalyzerLink::close);
+        for (LoopContext c : contexts.all()) {
+            try {
+                c.eventLoop().submit(c::releaseAll).sync();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

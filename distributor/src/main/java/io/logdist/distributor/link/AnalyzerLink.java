@@ -121,18 +121,35 @@ public final class AnalyzerLink {
         loop.eventLoop().execute(this::connect);
     }
 
-    /** Closes the link for good; packets it holds are rerouted. Any thread. */
+    /**
+     * Closes the link for good, as the distributor shuts down: packets it holds are
+     * released, not rerouted (none of them was ACKed to its emitter, which sends them
+     * again). Any thread.
+     */
     public void close() {
         loop.eventLoop().execute(() -> {
-            State was = state;
+            if (state == State.CLOSED) {
+                return;
+            }
             state = State.CLOSED;
+            setRoutable(false);
             if (channel != null) {
                 channel.close();
-            }
-            if (was != State.CLOSED) {
-                setRoutable(false);
+            } else {
+                releaseHeld();
             }
         });
+    }
+
+    private void releaseHeld() {
+        PacketList held = new PacketList();
+        unacked.drainTo(held);
+        queues.drainTo(held);
+        inbox.drain(held::add);
+        Packet p;
+        while ((p = held.poll()) != null) {
+            p.recycle();
+        }
     }
 
     /**
@@ -329,6 +346,10 @@ public final class AnalyzerLink {
         boolean wasUp = state == State.UP;
         setRoutable(false);
         channel = null;
+        if (state == State.CLOSED) {
+            releaseHeld();
+            return;
+        }
         PacketList held = new PacketList();
         unacked.drainTo(held);
         queues.drainTo(held);
@@ -338,10 +359,6 @@ public final class AnalyzerLink {
             reroute(p);
         }
         inbox.drain(loop::route);
-        if (state == State.CLOSED) {
-            LOG.info("analyzer {} link closed; {} packets rerouted", spec.name(), n);
-            return;
-        }
         state = State.BACKOFF;
         long delay = backoff.nextDelayMs();
         if (wasUp) {

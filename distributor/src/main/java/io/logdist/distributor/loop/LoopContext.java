@@ -138,4 +138,14 @@ public final class LoopContext {
     public void ackDue(EmitterLedger ledger) {
         ackDue.add(ledger);
     }
+
+    /** Releases every packet still here; the distributor is stopping and its loops with it. */
+    public void releaseAll() {
+        Packet p;
+        while ((p = parked.poll()) != null) {
+            p.recycle();
+        }
+        settleInbox.drain(Packet::recycle);
+        ackDue.clear();
+    }
 }
