@@ -12,7 +12,7 @@ import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.codec.FrameDescriptor;
 
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,14 +72,15 @@ public final class ConfigFile {
     /** Reads and validates {@code path}; throws {@link IllegalArgumentException} with a one-line message. */
     public static Model read(Path path) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException(path + ": no such file");
+        }
         try {
             Model m = yaml.readValue(path.toFile(), Model.class);
             if (m == null) {
                 throw new IllegalArgumentException(path + ": the file is empty");
             }
             return m;
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(path + ": no such file");
         } catch (JsonMappingException e) {
             throw new IllegalArgumentException(path + where(e.getLocation()) + ": " + fieldPath(e) + e.getOriginalMessage().split("\n")[0]);
         } catch (JsonProcessingException e) {

@@ -54,6 +54,8 @@ public final class EmitterLedger {
     private boolean ackQueued;
     private int window;
     private long inFlight;
+    /** True until the first packet: a ledger made here for an emitter that has sent before (another instance, a restart). */
+    private boolean unanchored = true;
 
     /**
      * @param maxWindow the largest window any session of this emitter may be granted
@@ -121,6 +123,13 @@ public final class EmitterLedger {
 
     /** Decides what to do with a well-formed PACKET carrying {@code sequence} (at least 1). */
     Admission admit(long sequence) {
+        if (unanchored) {
+            // An emitter unknown here (a restarted distributor) resumes at its lowest unacknowledged
+            // sequence, in order: take everything below its first packet as settled elsewhere.
+            unanchored = false;
+            cursor = sequence - 1;
+            lastAckSent = Math.max(lastAckSent, cursor);
+        }
         if (sequence <= cursor) {
             if (refusedBelowCursor.remove(sequence)) {
                 resendsInFlight.add(sequence);
@@ -145,6 +154,10 @@ public final class EmitterLedger {
 
     /** Records that the distributor NACKed {@code sequence}; it counts as settled (refused) once the cursor passes. */
     void refuse(long sequence) {
+        if (unanchored) {
+            // A refused first packet may carry a corrupt sequence: anchor on the next good one.
+            return;
+        }
         if (sequence <= cursor || sequence > cursor + window) {
             return;
         }

@@ -33,8 +33,27 @@ class EmitterLedgerTest {
 
     @Test
     void shouldRefuseSequencesBeyondTheWindow() {
+        assertThat(ledger.admit(1)).isEqualTo(Admission.ACCEPT);
         assertThat(ledger.admit(8)).isEqualTo(Admission.ACCEPT);
         assertThat(ledger.admit(9)).isEqualTo(Admission.OUT_OF_WINDOW);
+    }
+
+    @Test
+    void shouldResumeAnEmitterItDoesNotKnowAtItsFirstSequence() {
+        // A restarted distributor: the emitter resumes at its lowest unacknowledged sequence.
+        assertThat(ledger.admit(1157)).isEqualTo(Admission.ACCEPT);
+        assertThat(ledger.cursor()).isEqualTo(1156);
+        assertThat(ledger.admit(1158)).isEqualTo(Admission.ACCEPT);
+        assertThat(ledger.admit(1000)).isEqualTo(Admission.DUPLICATE);
+        ledger.onSafe(1157);
+        assertThat(ledger.cursor()).isEqualTo(1157);
+    }
+
+    @Test
+    void shouldNotAnchorOnARefusedFirstPacket() {
+        ledger.refuse(999_999);
+        assertThat(ledger.admit(5)).isEqualTo(Admission.ACCEPT);
+        assertThat(ledger.cursor()).isEqualTo(4);
     }
 
     @Test

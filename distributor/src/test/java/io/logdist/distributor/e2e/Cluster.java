@@ -1,0 +1,94 @@
+package io.logdist.distributor.e2e;
+
+import io.logdist.analyzer.AnalyzerConfig;
+import io.logdist.analyzer.AnalyzerServer;
+import io.logdist.analyzer.AnalyzerSnapshot;
+import io.logdist.distributor.Distributor;
+import io.logdist.distributor.config.AnalyzerSpec;
+import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.emitter.EmitterReport;
+import io.logdist.protocol.cli.HostPort;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A distributor and its analyzers, all in this JVM on 127.0.0.1 with ephemeral ports,
+ * for end-to-end tests. Closing it stops everything it started.
+ */
+final class Cluster implements AutoCloseable {
+    final List<AnalyzerServer> analyzers = new ArrayList<>();
+    final double[] weights;
+    final Distributor distributor;
+
+    Cluster(double... weights) throws InterruptedException {
+        this.weights = weights;
+        List<AnalyzerSpec> specs = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            AnalyzerServer a = AnalyzerServer.start(AnalyzerConfig.defaults("a" + (i + 1), new HostPort("127.0.0.1", 0)));
+            analyzers.add(a);
+            specs.add(new AnalyzerSpec("a" + (i + 1), new HostPort("127.0.0.1", a.port()), weights[i]));
+        }
+        distributor = Distributor.start(DistributorConfig.of(new HostPort("127.0.0.1", 0), specs).withThreads(2));
+        await().atMost(Duration.ofSeconds(15)).until(() -> distributor.links().stream().allMatch(Distributor.LinkStatus::up));
+    }
+
+    HostPort emitterAddress() {
+        return new HostPort("127.0.0.1", distributor.emitterAddress().getPort());
+    }
+
+    /** Messages each analyzer received, duplicates excluded. */
+    long[] messagesPerAnalyzer() {
+        long[] m = new long[analyzers.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = analyzers.get(i).snapshot().messages();
+        }
+        return m;
+    }
+
+    /**
+     * The acked (emitterId, sequence) pairs of the reports that no analyzer received:
+     * must be empty, whatever failed on the way.
+     */
+    Set<String> lost(List<EmitterReport> reports) {
+        Map<Long, Set<Long>> received = new HashMap<>();
+        for (AnalyzerServer a : analyzers) {
+            AnalyzerSnapshot s = a.snapshot();
+            s.sequencesByEmitter().forEach((emitter, seqs) -> {
+                Set<Long> set = received.computeIfAbsent(emitter, k -> new java.util.HashSet<>());
+                for (long q : seqs) {
+                    set.add(q);
+                }
+            });
+        }
+        Set<String> lost = new TreeSet<>();
+        for (EmitterReport r : reports) {
+            r.emitters().forEach((emitter, progress) -> {
+                Set<Long> refused = new java.util.HashSet<>();
+                for (long q : progress.refused()) {
+                    refused.add(q);
+                }
+                Set<Long> got = received.getOrDefault(emitter, Set.of());
+                for (long q = 1; q <= progress.ackedThrough(); q++) {
+                    if (!refused.contains(q) && !got.contains(q)) {
+                        lost.add(emitter + "/" + q);
+                    }
+                }
+            });
+        }
+        return lost;
+    }
+
+    @Override
+    public void close() {
+        distributor.close();
+        analyzers.forEach(AnalyzerServer::close);
+    }
+}

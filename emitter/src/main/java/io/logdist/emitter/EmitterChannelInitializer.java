@@ -1,0 +1,33 @@
+package io.logdist.emitter;
+
+import io.logdist.protocol.codec.FrameDescriptor;
+import io.logdist.protocol.codec.FrameDecoder;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Assembles the pipeline of a connection to the distributor: frame decoder, idle
+ * detection (to PING when nothing was written for a while) and the connection handler.
+ *
+ * <p>One per session; runs on the session's event loop.
+ */
+final class EmitterChannelInitializer extends ChannelInitializer<Channel> {
+    static final long PING_AFTER_IDLE_SECONDS = 5;
+
+    private final EmitterSession session;
+
+    EmitterChannelInitializer(EmitterSession session) {
+        this.session = session;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ch.pipeline().addLast(
+            new FrameDecoder(FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH),
+            new IdleStateHandler(0, PING_AFTER_IDLE_SECONDS, 0, TimeUnit.SECONDS),
+            new EmitterConnection(session));
+    }
+}

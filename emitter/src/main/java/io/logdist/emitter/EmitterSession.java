@@ -1,0 +1,682 @@
+package io.logdist.emitter;
+
+import io.logdist.protocol.codec.ErrorCode;
+import io.logdist.protocol.codec.FrameDescriptor;
+import io.logdist.protocol.codec.FrameReader;
+import io.logdist.protocol.codec.Frames;
+import io.logdist.protocol.packet.Crc32c;
+import io.logdist.protocol.packet.PacketDescriptor;
+import io.logdist.protocol.packet.PacketWriter;
+import io.logdist.protocol.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One emitter: an emitterId, its sequence numbers, the packets the distributor has not
+ * yet settled, and its connection to the distributor, redialled whenever it is lost.
+ *
+ * <h2>States</h2>
+ * <pre>
+ *   NEW --start--> CONNECTING --channel active, HELLO sent--> HANDSHAKING --WELCOME--> STREAMING
+ *   CONNECTING --connect failed--> BACKING_OFF --backoff elapsed--> CONNECTING
+ *   HANDSHAKING, STREAMING, PARTING --connection lost--> BACKING_OFF
+ *   STREAMING --GOODBYE from the distributor--> PARTING --all in flight ACKed, close--> BACKING_OFF
+ *   any --production over and all settled, drain timeout, or abort--> FINISHED
+ * </pre>
+ * Independently of the state, the session is <em>producing</em> until its duration
+ * ends, its source runs dry or the packet budget is spent; after that it only drains:
+ * resends, retries refused packets and waits for ACKs, reconnecting if it must.
+ *
+ * <h2>Sending</h2>
+ * {@link #pump()} writes packets while the channel is writable and the window has room,
+ * in this order: packets being resent with their own sequence after a reconnect,
+ * refused packets whose retry time has come (under a new sequence), then new packets
+ * when the pacer says they are due. It writes at most {@link #BATCH_PACKETS} and then
+ * flushes once. Each packet is one pooled buffer holding the frame header and the
+ * packet; the session keeps that buffer until the packet is ACKed and writes retained
+ * duplicates of it, so a resend after a reconnect costs no copy.
+ *
+ * <p>Thread: everything here runs on {@link #loop()}, the event loop that this session
+ * and every channel it dials are bound to; only {@link #emitterId()},
+ * {@link #counters()} and {@link #refused()} may be read from other threads.
+ */
+final class EmitterSession implements Unacked.SettleListener {
+    private static final Logger log = LoggerFactory.getLogger(EmitterSession.class);
+
+    static final int BATCH_PACKETS = 64;
+    static final long HANDSHAKE_TIMEOUT_MS = 5_000;
+    /** Floor under a NACK's retryAfterMillis so that a zero does not become a busy loop. */
+    static final long MIN_RETRY_DELAY_MS = 10;
+    static final int CONNECT_TIMEOUT_MS = 3_000;
+    /**
+     * A connection that lasted this long counts as healthy: the next reconnect starts the
+     * backoff from its base again even if no ACK moved things on.
+     */
+    static final long HEALTHY_CONNECTION_NS = TimeUnit.MILLISECONDS.toNanos(Backoff.DEFAULT_CAP_MS);
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+    private static final long[] NO_SEQUENCES = new long[0];
+
+    enum State { NEW, CONNECTING, HANDSHAKING, STREAMING, PARTING, BACKING_OFF, FINISHED }
+
+    private final long emitterId;
+    private final EventLoop loop;
+    private final RunContext run;
+    private final EmitterConfig config;
+    private final Bootstrap bootstrap;
+    private final PacketSource source;
+    private final PriorityChooser priorities;
+    private final RatePacer pacer;
+    private final Backoff backoff;
+    private final Unacked unacked;
+    private final PriorityQueue<PendingRetry> retries =
+        new PriorityQueue<>(Comparator.comparingLong(PendingRetry::dueNs));
+    private final PacketWriter writer = new PacketWriter();
+    private final Crc32c crc = new Crc32c();
+    private final MicrosClock clock;
+    private final SessionCounters counters = new SessionCounters();
+
+    private final Runnable pumpTask = this::pump;
+    private final Runnable wakeTask = this::onWake;
+    private final Runnable connectTask = this::connect;
+    private final Runnable handshakeTimeoutTask = this::onHandshakeTimeout;
+    private final Runnable drainTimeoutTask = this::onDrainTimeout;
+    private final ChannelFutureListener connectListener = this::onConnectDone;
+
+    /** Every sequence refused by a NACK, in order; copied on write (NACKs are rare) so any thread may read it. */
+    private volatile long[] refused = NO_SEQUENCES;
+
+    private State state = State.NEW;
+    private Channel channel;
+    private int grantedWindow;
+    private int maxPacketBytes;
+    /** Next sequence to resend with its own number after a reconnect, up to {@link #resendLast}. */
+    private long resendNext = 1;
+    private long resendLast;
+    private boolean producing = true;
+    private boolean welcomedOnce;
+    private boolean pumpQueued;
+    private long wakeAtNs = Long.MAX_VALUE;
+    private long settleNowNs;
+    private long welcomedAtNs;
+    private long pingNonce;
+    private ScheduledFuture<?> handshakeTimeout;
+    private ScheduledFuture<?> drainDeadline;
+    private ScheduledFuture<?> reconnectTimer;
+
+    EmitterSession(long emitterId, EventLoop loop, Transport transport, PacketSource.Factory sources,
+                   MicrosClock clock, RunContext run) {
+        this.emitterId = emitterId;
+        this.loop = loop;
+        this.run = run;
+        this.config = run.config;
+        this.source = sources.create(emitterId, new Wakeup(loop, pumpTask));
+        this.clock = clock;
+        this.priorities = config.priority().newChooser(emitterId);
+        this.pacer = new RatePacer(config.ratePerSecond(), config.connections());
+        this.backoff = new Backoff(Backoff.DEFAULT_BASE_MS, Backoff.DEFAULT_CAP_MS, new SplittableRandom());
+        this.unacked = new Unacked(config.window());
+        this.bootstrap = new Bootstrap()
+            .group(loop)
+            .channel(transport.socketChannel())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+            .handler(new EmitterChannelInitializer(this));
+    }
+
+    long emitterId() {
+        return emitterId;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    SessionCounters counters() {
+        return counters;
+    }
+
+    long[] refused() {
+        return refused.clone();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Dials the distributor for the first time. */
+    void start() {
+        connect();
+    }
+
+    /** The run's duration is over: make no new packets, drain what is in flight. */
+    void stopProducing() {
+        stopProducing(true);
+        maybeFinish();
+    }
+
+    /** Stops at once: no drain, no reconnect; releases everything. */
+    void abort() {
+        if (state == State.FINISHED) {
+            return;
+        }
+        stopProducing(false);
+        finish();
+    }
+
+    /** Releases every buffer still held; safe to call again, and after the event loop has stopped. */
+    void releaseLeftovers() {
+        unacked.releaseAll();
+        PendingRetry r;
+        while ((r = retries.poll()) != null) {
+            r.frame().release();
+        }
+        source.close();
+    }
+
+    private void stopProducing(boolean drain) {
+        if (!producing) {
+            return;
+        }
+        producing = false;
+        run.listener.onProductionStopped(this, System.nanoTime());
+        if (drain && state != State.FINISHED) {
+            drainDeadline = loop.schedule(drainTimeoutTask, config.drainTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Finishes once production is over and nothing is left to settle; true if finished. */
+    private boolean maybeFinish() {
+        if (state == State.FINISHED) {
+            return true;
+        }
+        if (producing || !unacked.isEmpty() || !retries.isEmpty()) {
+            return false;
+        }
+        finish();
+        return true;
+    }
+
+    private void onDrainTimeout() {
+        drainDeadline = null;
+        if (state != State.FINISHED) {
+            log.debug("emitter {}: drain timeout with {} packets unacknowledged", emitterId, unacked.unsettledPackets());
+            finish();
+        }
+    }
+
+    private void finish() {
+        boolean welcomed = state == State.STREAMING || state == State.PARTING;
+        counters.set(SessionCounters.UNSETTLED_AT_END, unacked.unsettledPackets() + retries.size());
+        moveTo(State.FINISHED);
+        cancel(handshakeTimeout);
+        cancel(drainDeadline);
+        cancel(reconnectTimer);
+        releaseLeftovers();
+        Channel ch = channel;
+        channel = null;
+        if (ch == null) {
+            run.listener.onFinished(this);
+            return;
+        }
+        if (welcomed && ch.isActive()) {
+            // Tell the distributor nothing more is coming, then hang up. Not waiting for the
+            // write: a distributor that stopped reading must not keep the run from ending
+            // (flush writes what the socket takes at once; close drops the rest).
+            ch.writeAndFlush(Frames.goodbye(ch.alloc()), ch.voidPromise());
+        }
+        ch.close();
+        ch.closeFuture().addListener(f -> run.listener.onFinished(this));
+    }
+
+    // ---------------------------------------------------------------- connecting
+
+    private void connect() {
+        reconnectTimer = null;
+        if (state == State.FINISHED) {
+            return;
+        }
+        moveTo(State.CONNECTING);
+        ChannelFuture f = bootstrap.connect(config.distributor().host(), config.distributor().port());
+        channel = f.channel();
+        f.addListener(connectListener);
+    }
+
+    private void onConnectDone(ChannelFuture f) {
+        if (f.isSuccess() || f.channel() != channel) {
+            return; // channelActive carries on from a success
+        }
+        channel = null;
+        if (state == State.FINISHED) {
+            return;
+        }
+        counters.add(SessionCounters.CONNECT_FAILURES, 1);
+        run.warnUnreachable(f.cause());
+        scheduleReconnect();
+    }
+
+    private void scheduleReconnect() {
+        moveTo(State.BACKING_OFF);
+        reconnectTimer = loop.schedule(connectTask, backoff.nextDelayMs(), TimeUnit.MILLISECONDS);
+    }
+
+    void onConnected(Channel ch) {
+        // channel may still be unset: a loopback connect can complete inside bootstrap.connect().
+        if (state != State.CONNECTING || (channel != null && channel != ch)) {
+            ch.close();
+            return;
+        }
+        channel = ch;
+        moveTo(State.HANDSHAKING);
+        ch.writeAndFlush(Frames.hello(ch.alloc(), Frames.ROLE_EMITTER, emitterId, config.window(), config.name(), ""),
+            ch.voidPromise());
+        handshakeTimeout = loop.schedule(handshakeTimeoutTask, HANDSHAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void onHandshakeTimeout() {
+        handshakeTimeout = null;
+        if (state == State.HANDSHAKING && channel != null) {
+            log.warn("emitter {}: no WELCOME from {} within {} ms; reconnecting", emitterId, config.distributor(),
+                HANDSHAKE_TIMEOUT_MS);
+            channel.close();
+        }
+    }
+
+    void onWelcome(Channel ch, FrameReader.Welcome welcome) {
+        if (ch != channel) {
+            return;
+        }
+        if (state != State.HANDSHAKING) {
+            onBrokenStream(ch, ErrorCode.PROTOCOL_VIOLATION, "WELCOME after the handshake");
+            return;
+        }
+        cancel(handshakeTimeout);
+        handshakeTimeout = null;
+        long smallestUsable = FrameDescriptor.MIN_LENGTH + PacketDescriptor.HEADER_LENGTH
+            + PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE;
+        if (welcome.maxFrameLength() < smallestUsable) {
+            log.error("emitter {}: the distributor's maxFrameLength {} cannot carry a packet; reconnecting", emitterId,
+                welcome.maxFrameLength());
+            ch.close();
+            return;
+        }
+        maxPacketBytes = (int) Math.min(welcome.maxFrameLength(), Integer.MAX_VALUE) - FrameDescriptor.MIN_LENGTH;
+        // A grant above what was asked breaks the protocol; never use more than asked.
+        grantedWindow = (int) Math.min(welcome.window(), unacked.capacity());
+        if (grantedWindow == 0) {
+            run.protocolOddity.warn("emitter {}: the distributor granted a window of 0; nothing can be sent", emitterId);
+        }
+        settleOnWelcome(welcome.ackedThrough());
+        resendNext = unacked.ackedThrough() + 1;
+        resendLast = unacked.highestSent();
+        // The backoff is not reset here: a distributor that welcomes and then refuses at
+        // once (ERROR, close) must not be redialled in a tight loop. Progress resets it.
+        welcomedAtNs = System.nanoTime();
+        moveTo(State.STREAMING);
+        if (!welcomedOnce) {
+            welcomedOnce = true;
+            pacer.start(System.nanoTime());
+            log.debug("emitter {}: welcomed by {} '{}' (window {}, maxFrameLength {}, ackedThrough {})", emitterId,
+                config.distributor(), welcome.serverName(), grantedWindow, welcome.maxFrameLength(),
+                welcome.ackedThrough());
+            run.listener.onFirstWelcome(this);
+        } else {
+            counters.add(SessionCounters.RECONNECTS, 1);
+            log.info("emitter {}: reconnected to {}; resending {} unacknowledged packets", emitterId,
+                config.distributor(), unacked.unsettledPackets());
+        }
+        pump();
+    }
+
+    private void settleOnWelcome(long held) {
+        if (held > unacked.highestSent()) {
+            // The distributor knows this emitterId from before (an --emitter-id reused):
+            // sequences up to `held` would be dropped as duplicates, so number on after them.
+            settle(unacked.highestSent());
+            log.warn("emitter {}: the distributor already holds sequences through {} (was this emitterId used before?);"
+                + " numbering continues from {}", emitterId, held, held + 1);
+            unacked.skipTo(held);
+        } else if (held < unacked.ackedThrough()) {
+            run.protocolOddity.warn("emitter {}: the distributor holds sequences through {} only, after it had"
+                + " acknowledged {} (did it restart and forget this emitter?); acknowledged packets are not kept,"
+                + " so it may refuse the later sequences", emitterId, held, unacked.ackedThrough());
+        } else {
+            settle(held);
+        }
+        counters.set(SessionCounters.ACKED_THROUGH, unacked.ackedThrough());
+    }
+
+    void onDisconnected(Channel ch) {
+        if (ch != channel) {
+            return;
+        }
+        channel = null;
+        cancel(handshakeTimeout);
+        handshakeTimeout = null;
+        if (state == State.FINISHED) {
+            return;
+        }
+        if (state == State.STREAMING || state == State.PARTING) {
+            if (System.nanoTime() - welcomedAtNs >= HEALTHY_CONNECTION_NS) {
+                backoff.reset();
+            }
+            if (state == State.STREAMING) {
+                log.info("emitter {}: lost the connection to {}; reconnecting", emitterId, config.distributor());
+            }
+        }
+        scheduleReconnect();
+    }
+
+    // ---------------------------------------------------------------- frames from the distributor
+
+    void onAck(Channel ch, long through) {
+        if (ch != channel) {
+            return;
+        }
+        if (state != State.STREAMING && state != State.PARTING) {
+            onBrokenStream(ch, ErrorCode.PROTOCOL_VIOLATION, "ACK before WELCOME");
+            return;
+        }
+        if (through > unacked.highestSent()) {
+            run.protocolOddity.warn("emitter {}: ACK({}) is beyond the highest sequence sent ({})", emitterId, through,
+                unacked.highestSent());
+        }
+        if (through > unacked.ackedThrough()) {
+            settle(through);
+            counters.set(SessionCounters.ACKED_THROUGH, unacked.ackedThrough());
+            backoff.reset(); // this connection works: a later loss starts from the base delay
+        }
+        if (state == State.PARTING) {
+            continueParting(ch);
+        } else {
+            pump();
+        }
+    }
+
+    private void settle(long through) {
+        settleNowNs = System.nanoTime();
+        unacked.settleThrough(through, this);
+    }
+
+    @Override
+    public void onAcked(long sequence, long intendedNs, int messages, int payloadBytes) {
+        counters.add(SessionCounters.PACKETS_ACKED, 1);
+        counters.add(SessionCounters.MESSAGES_ACKED, messages);
+        counters.add(SessionCounters.BYTES_ACKED, payloadBytes);
+        run.latency.recordMicros((settleNowNs - intendedNs) / 1_000);
+    }
+
+    @Override
+    public void onRefusedSettled(long sequence) {
+        // Counted when the NACK came; its messages travel under another sequence.
+    }
+
+    void onNack(Channel ch, FrameReader.Nack nack) {
+        if (ch != channel) {
+            return;
+        }
+        if (state != State.STREAMING && state != State.PARTING) {
+            onBrokenStream(ch, ErrorCode.PROTOCOL_VIOLATION, "NACK before WELCOME");
+            return;
+        }
+        long sequence = nack.id();
+        ByteBuf frame = unacked.refuse(sequence);
+        if (frame == null) {
+            log.debug("emitter {}: NACK for sequence {} that is not in flight; ignored", emitterId, sequence);
+            return;
+        }
+        counters.add(SessionCounters.PACKETS_NACKED, 1);
+        long[] before = refused;
+        long[] after = Arrays.copyOf(before, before.length + 1);
+        after[before.length] = sequence;
+        refused = after;
+        long now = System.nanoTime();
+        long due = now + TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_RETRY_DELAY_MS, nack.retryAfterMillis()));
+        retries.add(new PendingRetry(frame, unacked.intendedNs(sequence), unacked.messages(sequence),
+            unacked.payloadBytes(sequence), due));
+        log.debug("emitter {}: sequence {} refused ({} {}: {}); retrying after {} ms", emitterId, sequence,
+            nack.rawCode(), nack.code(), nack.reason(), nack.retryAfterMillis());
+        scheduleWake(due, now);
+    }
+
+    void onPing(Channel ch, long nonce) {
+        ch.writeAndFlush(Frames.pong(ch.alloc(), nonce), ch.voidPromise());
+    }
+
+    void onError(Channel ch, FrameReader.Error error) {
+        log.warn("emitter {}: the distributor sent ERROR {} {}: {}", emitterId, error.rawCode(), error.code(),
+            error.reason());
+        ch.close();
+    }
+
+    void onGoodbye(Channel ch) {
+        if (ch != channel) {
+            return;
+        }
+        if (state != State.STREAMING) {
+            ch.close();
+            return;
+        }
+        log.info("emitter {}: the distributor said GOODBYE; waiting for ACKs, then reconnecting", emitterId);
+        moveTo(State.PARTING);
+        continueParting(ch);
+    }
+
+    private void continueParting(Channel ch) {
+        if (!maybeFinish() && unacked.isEmpty()) {
+            ch.close();
+        }
+    }
+
+    /** The byte stream cannot be trusted (bad frame, frame not allowed here): ERROR and close. */
+    void onBrokenStream(Channel ch, ErrorCode code, String reason) {
+        log.warn("emitter {}: {} from the distributor ({}); closing the connection", emitterId, code, reason);
+        if (ch.isActive()) {
+            ch.writeAndFlush(Frames.error(ch.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.close();
+        }
+    }
+
+    void onWritable(Channel ch) {
+        if (ch == channel) {
+            pump();
+        }
+    }
+
+    /** Nothing written for a while: a PING keeps idle-timeout clocks on the way from firing. */
+    void onWriterIdle(Channel ch) {
+        if (ch == channel && (state == State.STREAMING || state == State.PARTING)) {
+            ch.writeAndFlush(Frames.ping(ch.alloc(), ++pingNonce), ch.voidPromise());
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    private void onWake() {
+        wakeAtNs = Long.MAX_VALUE;
+        pump();
+    }
+
+    private void queuePump() {
+        if (!pumpQueued) {
+            pumpQueued = true;
+            loop.execute(pumpTask);
+        }
+    }
+
+    private void scheduleWake(long dueNs, long nowNs) {
+        if (wakeAtNs <= dueNs && wakeAtNs > nowNs) {
+            return; // an earlier wake is already set; it will look again
+        }
+        wakeAtNs = dueNs;
+        loop.schedule(wakeTask, Math.max(0, dueNs - nowNs), TimeUnit.NANOSECONDS);
+    }
+
+    private void pump() {
+        pumpQueued = false;
+        if (state != State.STREAMING) {
+            return; // not connected, or parting: no packets on this connection
+        }
+        Channel ch = channel;
+        long now = System.nanoTime();
+        int written = 0;
+        resendNext = Math.max(resendNext, unacked.ackedThrough() + 1);
+        while (written < BATCH_PACKETS && ch.isWritable()) {
+            if (resendNext <= resendLast) {
+                if (resendNext - unacked.ackedThrough() > grantedWindow) {
+                    break;
+                }
+                ByteBuf frame = unacked.frame(resendNext++);
+                if (frame != null) { // null: refused, its messages wait in `retries`
+                    ch.write(frame.retainedDuplicate(), ch.voidPromise());
+                    written++;
+                }
+                continue;
+            }
+            if (unacked.inFlight() >= grantedWindow) {
+                break;
+            }
+            PendingRetry retry = retries.peek();
+            if (retry != null && retry.dueNs() <= now) {
+                retries.poll();
+                sendRetry(ch, retry);
+                written++;
+                continue;
+            }
+            if (!producing) {
+                break;
+            }
+            long due = pacer.nextDueNs(now);
+            if (due > now) {
+                now = System.nanoTime();
+                if (due > now) {
+                    scheduleWake(due, now);
+                    break;
+                }
+            }
+            if (!sendNewPacket(ch, now, due)) {
+                break;
+            }
+            written++;
+        }
+        if (written > 0) {
+            ch.flush();
+        }
+        if (written == BATCH_PACKETS) {
+            queuePump(); // let ACKs in before the next batch
+        }
+        PendingRetry retry = retries.peek();
+        if (retry != null) {
+            scheduleWake(retry.dueNs(), now);
+        }
+        maybeFinish();
+    }
+
+    private boolean sendNewPacket(Channel ch, long nowNs, long intendedNs) {
+        if (!source.ready()) {
+            if (source.exhausted()) {
+                stopProducing(true);
+            }
+            return false; // else the source wakes the pump when it has more
+        }
+        if (run.budget != null && !run.budget.tryTake()) {
+            stopProducing(true);
+            return false;
+        }
+        ByteBuf frame = ch.alloc().directBuffer(source.frameBytesHint(maxPacketBytes));
+        int frameStart = frame.writerIndex();
+        Frames.writePacketHeader(frame, 0); // length patched below, once the packet is built
+        writer.begin(frame, emitterId, unacked.highestSent() + 1, clock.epochMicros(nowNs), priorities.next());
+        int messages = source.fill(writer, maxPacketBytes);
+        int packetLength = writer.finish();
+        frame.setInt(frameStart + FrameDescriptor.LENGTH_OFFSET, FrameDescriptor.lengthFieldFor(packetLength));
+        int payload = packetLength - PacketDescriptor.HEADER_LENGTH
+            - messages * PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE;
+        unacked.append(frame, intendedNs, messages, payload);
+        ch.write(frame.retainedDuplicate(), ch.voidPromise());
+        counters.add(SessionCounters.PACKETS_SENT, 1);
+        counters.add(SessionCounters.MESSAGES_SENT, messages);
+        pacer.onSent(messages);
+        return true;
+    }
+
+    /**
+     * Sends a refused packet's messages again under the next sequence: a copy of its
+     * frame with the new sequence and a new CRC. (A fresh sequence, not the refused one,
+     * so that a cumulative ACK crossing the NACK cannot pass for an ACK of the resend.)
+     */
+    private void sendRetry(Channel ch, PendingRetry retry) {
+        ByteBuf old = retry.frame();
+        ByteBuf frame = ch.alloc().directBuffer(old.readableBytes());
+        frame.writeBytes(old, old.readerIndex(), old.readableBytes());
+        old.release();
+        int packet = frame.readerIndex() + Frames.PACKET_HEADER_LENGTH;
+        int packetLength = frame.readableBytes() - Frames.PACKET_HEADER_LENGTH;
+        frame.setLong(packet + PacketDescriptor.SEQUENCE_OFFSET, unacked.highestSent() + 1);
+        frame.setInt(packet + PacketDescriptor.CRC_OFFSET, crc.compute(frame,
+            packet + PacketDescriptor.CRC_COVERED_OFFSET, packetLength - PacketDescriptor.CRC_COVERED_OFFSET));
+        unacked.append(frame, retry.intendedNs(), retry.messages(), retry.payloadBytes());
+        ch.write(frame.retainedDuplicate(), ch.voidPromise());
+        // A new sequence, but not new messages: messagesSent counts each message once.
+        counters.add(SessionCounters.PACKETS_SENT, 1);
+    }
+
+    // ---------------------------------------------------------------- state machine
+
+    State state() {
+        return state;
+    }
+
+    private void moveTo(State next) {
+        boolean allowed;
+        switch (state) {
+            case NEW:
+                allowed = next == State.CONNECTING || next == State.FINISHED;
+                break;
+            case CONNECTING:
+                allowed = next == State.HANDSHAKING || next == State.BACKING_OFF || next == State.FINISHED;
+                break;
+            case HANDSHAKING:
+                allowed = next == State.STREAMING || next == State.BACKING_OFF || next == State.FINISHED;
+                break;
+            case STREAMING:
+                allowed = next == State.PARTING || next == State.BACKING_OFF || next == State.FINISHED;
+                break;
+            case PARTING:
+                allowed = next == State.BACKING_OFF || next == State.FINISHED;
+                break;
+            case BACKING_OFF:
+                allowed = next == State.CONNECTING || next == State.FINISHED;
+                break;
+            case FINISHED:
+                allowed = false;
+                break;
+            default:
+                throw new IllegalStateException("unknown state " + state);
+        }
+        if (!allowed) {
+            throw new IllegalStateException("emitter " + emitterId + ": no transition " + state + " -> " + next);
+        }
+        state = next;
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.logdist.emitter;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Reads log lines from a file or standard input on its own thread (reads block, event
+ * loops must not) and hands them to the sessions in chunks of one packet's worth.
+ *
+ * <p>A chunk is a pooled heap buffer holding up to {@code messagesPerPacket} lines, each
+ * as a u32 length and its bytes, the way they will sit in the packet. The line ending
+ * ({@code \n} or {@code \r\n}) is dropped; a line longer than {@code maxLineBytes} is cut
+ * to that length with one warning per run. Chunks wait in a bounded queue, so a slow
+ * distributor slows the reading rather than filling memory; any session may take the
+ * next one, which spreads lines over the connections.
+ *
+ * <p>Threads: the reader thread fills the queue; sessions' event loops {@link #poll()}
+ * and {@link #subscribe} wakeups; {@link #close()} from any thread.
+ */
+final class LineChunkReader implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LineChunkReader.class);
+    private static final int READ_BLOCK_BYTES = 64 * 1024;
+    private static final int INITIAL_CHUNK_BYTES = 4 * 1024;
+    private static final long FULL_QUEUE_PARK_NS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    private final InputStream in;
+    private final String sourceName;
+    private final boolean interruptible;
+    private final int messagesPerPacket;
+    private final int maxLineBytes;
+    private final ByteBufAllocator alloc;
+    private final OnceWarning truncation;
+    private final ManyToManyConcurrentArrayQueue<ByteBuf> chunks;
+    private final List<Wakeup> wakeups = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean eof;
+    private volatile boolean closed;
+
+    // Reader thread only.
+    private ByteBuf chunk;
+    private int linesInChunk;
+    private int lineStart = -1;
+    private int lineLength;
+    private long lineFullLength;
+
+    /**
+     * @param interruptible whether interrupting the reader thread ends a blocked read
+     *                      (true for files, which it also closes at the end; false for
+     *                      standard input, which is left open for the process)
+     */
+    LineChunkReader(InputStream in, String sourceName, boolean interruptible, int messagesPerPacket, int maxLineBytes,
+                    int queueChunks, ByteBufAllocator alloc, OnceWarning truncation) {
+        this.in = in;
+        this.sourceName = sourceName;
+        this.interruptible = interruptible;
+        this.messagesPerPacket = messagesPerPacket;
+        this.maxLineBytes = maxLineBytes;
+        this.alloc = alloc;
+        this.truncation = truncation;
+        this.chunks = new ManyToManyConcurrentArrayQueue<>(Math.max(2, queueChunks));
+        this.thread = new Thread(this::run, "emitter-line-reader");
+        this.thread.setDaemon(true);
+    }
+
+    /** Registers a session to be woken when a chunk arrives or the input ends; before {@link #start()}. */
+    void subscribe(Wakeup wakeup) {
+        wakeups.add(wakeup);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The next chunk, now owned by the caller, or null when none is waiting. */
+    ByteBuf poll() {
+        return chunks.poll();
+    }
+
+    /** True once the input has ended and every chunk has been taken. */
+    boolean finished() {
+        return eof && chunks.isEmpty();
+    }
+
+    private void run() {
+        byte[] block = new byte[READ_BLOCK_BYTES];
+        try {
+            chunk = newChunk();
+            int n;
+            while (!closed && (n = in.read(block)) >= 0) {
+                consume(block, n);
+            }
+            if (lineStart >= 0) {
+                // A last line without a newline is a line all the same.
+                endLine();
+            }
+            if (linesInChunk > 0) {
+                ByteBuf last = chunk;
+                chunk = null;
+                offer(last);
+            }
+        } catch (ClosedByInterruptException | InterruptedIOException e) {
+            // close() interrupted a blocked read: the run is over.
+        } catch (IOException e) {
+            log.error("emitter: reading {} failed ({}); treating it as the end of the input", sourceName, e.getMessage());
+        } finally {
+            if (interruptible) {
+                closeInput();
+            }
+            if (chunk != null) {
+                chunk.release();
+                chunk = null;
+            }
+            eof = true;
+            wakeAll();
+            if (closed) {
+                releaseQueued();
+            }
+        }
+    }
+
+    private void consume(byte[] block, int length) {
+        int i = 0;
+        while (i < length) {
+            if (lineStart < 0) {
+                lineStart = chunk.writerIndex();
+                chunk.writeInt(0);
+                lineLength = 0;
+                lineFullLength = 0;
+            }
+            int newline = indexOfNewline(block, i, length);
+            int end = newline < 0 ? length : newline;
+            append(block, i, end - i);
+            if (newline < 0) {
+                return;
+            }
+            endLine();
+            i = newline + 1;
+        }
+    }
+
+    private void append(byte[] block, int offset, int length) {
+        lineFullLength += length;
+        int keep = Math.min(length, maxLineBytes - lineLength);
+        if (keep > 0) {
+            chunk.writeBytes(block, offset, keep);
+            lineLength += keep;
+        }
+    }
+
+    private void endLine() {
+        boolean cut = lineFullLength > lineLength;
+        if (!cut && lineLength > 0 && chunk.getByte(chunk.writerIndex() - 1) == '\r') {
+            chunk.writerIndex(chunk.writerIndex() - 1);
+            lineLength--;
+        }
+        if (cut && truncation.pending()) {
+            truncation.warn("emitter: a line of {} bytes in {} is longer than a frame can carry; sent its first {} bytes"
+                + " (said once)", lineFullLength, sourceName, lineLength);
+        }
+        chunk.setInt(lineStart, lineLength);
+        lineStart = -1;
+        if (++linesInChunk == messagesPerPacket) {
+            ByteBuf full = chunk;
+            chunk = newChunk();
+            offer(full);
+        }
+    }
+
+    private ByteBuf newChunk() {
+        linesInChunk = 0;
+        return alloc.heapBuffer(INITIAL_CHUNK_BYTES);
+    }
+
+    private void offer(ByteBuf full) {
+        while (!chunks.offer(full)) {
+            if (closed) {
+                full.release();
+                return;
+            }
+            // Every session is behind: wait for one to take a chunk.
+            LockSupport.parkNanos(FULL_QUEUE_PARK_NS);
+        }
+        wakeAll();
+        if (closed) {
+            releaseQueued();
+        }
+    }
+
+    private void wakeAll() {
+        for (Wakeup w : wakeups) {
+            w.fire();
+        }
+    }
+
+    private void releaseQueued() {
+        ByteBuf b;
+        while ((b = chunks.poll()) != null) {
+            b.release();
+        }
+    }
+
+    private void closeInput() {
+        try {
+            in.close();
+        } catch (IOException e) {
+            log.debug("closing {} failed", sourceName, e);
+        }
+    }
+
+    private static int indexOfNewline(byte[] block, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (block[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Stops reading and releases every chunk not yet taken. Waits for the reader thread
+     * when its read can be interrupted; a thread blocked on standard input is left to
+     * die with the process.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        if (interruptible) {
+            thread.interrupt();
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        releaseQueued();
+    }
+}

@@ -1,0 +1,156 @@
+package io.logdist.emitter;
+
+import io.logdist.protocol.cli.CommandLines;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line: options, one-line usage errors, exit codes. */
+class EmitterMainTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private FakeDistributor fake;
+
+    @BeforeEach
+    void startFake() throws InterruptedException {
+        fake = new FakeDistributor();
+    }
+
+    @AfterEach
+    void stopFake() {
+        fake.close();
+    }
+
+    private int run(String... args) {
+        CommandLine cl = CommandLines.create(new EmitterMain());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private String[] withDistributor(String... args) {
+        List<String> all = new ArrayList<>(List.of("--distributor", fake.address().toString(), "--quiet"));
+        all.addAll(Arrays.asList(args));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void shouldPrintHelpListingEveryOption() {
+        assertThat(run("--help")).isZero();
+
+        assertThat(out.toString()).contains("--distributor", "--rate", "--duration", "--messages-per-packet",
+            "--message-bytes", "--connections", "--priority", "--file", "--window", "--emitter-id", "--name",
+            "--drain-timeout", "--max-packets", "--report", "--quiet");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--messages-per-packet|0|error: --messages-per-packet must be 1..65535 (was 0)",
+        "--messages-per-packet|70000|error: --messages-per-packet must be 1..65535 (was 70000)",
+        "--message-bytes|0|error: --message-bytes must be 1..1048536 (was 0)",
+        "--connections|0|error: --connections must be 1..10000 (was 0)",
+        "--window|0|error: --window must be 1..65536 (was 0)",
+        "--rate|-5|error: --rate must be 0 or more (was -5)",
+        "--max-packets|-1|error: --max-packets must be 0 or more (was -1)",
+        "--emitter-id|-3|error: --emitter-id must be 0..9223372036854775807 (was -3)",
+        "--priority|urgent|error: Invalid value for option '--priority': priority 'urgent' is not fixed:N (N 0..255), random, weighted or cyclic",
+        "--priority|fixed:300|error: Invalid value for option '--priority': priority 'fixed:300' is outside 0..255",
+    })
+    void shouldExplainABadValueInOneLineAndExitTwo(String option, String value, String expected) {
+        assertThat(run(withDistributor(option, value))).isEqualTo(2);
+
+        assertThat(err.toString().lines().findFirst()).contains(expected);
+        assertThat(err.toString()).doesNotContain("\tat ", "Exception");
+    }
+
+    @Test
+    void shouldAskForTheDistributor() {
+        assertThat(run("--rate", "10")).isEqualTo(2);
+
+        assertThat(err.toString()).contains("--distributor");
+    }
+
+    @Test
+    void shouldRefuseAnAddressWithoutAPort() {
+        assertThat(run("--distributor", "localhost")).isEqualTo(2);
+
+        assertThat(err.toString()).contains("HOST:PORT").doesNotContain("\tat ");
+    }
+
+    @Test
+    void shouldRefuseAFileThatCannotBeRead(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.log");
+
+        assertThat(run(withDistributor("--file", missing.toString()))).isEqualTo(2);
+
+        assertThat(err.toString().lines().findFirst()).contains("error: cannot read " + missing + " (no such file)");
+    }
+
+    @Test
+    void shouldRunToTheEndPrintASummaryAndWriteTheReport(@TempDir Path dir) {
+        Path report = dir.resolve("report.json");
+
+        int code = run(withDistributor("--max-packets", "20", "--duration", "0", "--messages-per-packet", "4",
+            "--emitter-id", "77", "--priority", "weighted", "--report", report.toString()));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("emitter: sent 20 packets (80 msgs), acked 20 packets (80 msgs");
+        assertThat(out.toString()).contains("msg/s", "MB/s", "p99.9");
+        assertThat(report).exists();
+        assertThat(fake.hellos()).extracting(FakeDistributor.Hello::emitterId).containsExactly(77L);
+    }
+
+    @Test
+    void shouldExitOneWhenPacketsAreLeftUnackedAfterTheDrainTimeout() {
+        fake.neverAck = true;
+
+        int code = run(withDistributor("--max-packets", "3", "--duration", "0", "--drain-timeout", "200ms"));
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("emitter: 3 packets left unacknowledged after the 200ms drain timeout");
+    }
+
+    @Test
+    void shouldExitOneWhenTheDistributorWasNeverReached() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+
+        int code = run("--distributor", "127.0.0.1:" + port, "--duration", "300ms", "--quiet");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("emitter: could not reach 127.0.0.1:" + port + " in 300ms; giving up"
+            + System.lineSeparator());
+    }
+
+    @Test
+    void shouldShipStandardInputWithADash(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("in.log");
+        Files.writeString(file, "alpha\nbeta\n");
+        java.io.InputStream stdin = System.in;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            System.setIn(in);
+            assertThat(run(withDistributor("--file", "-", "--duration", "0"))).as(err.toString()).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+
+        assertThat(out.toString()).contains("acked 1 packets (2 msgs");
+    }
+}

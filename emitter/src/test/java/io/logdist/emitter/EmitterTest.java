@@ -1,0 +1,389 @@
+package io.logdist.emitter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.logdist.protocol.cli.HostPort;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** End-to-end: a real {@link Emitter} against a {@link FakeDistributor} on 127.0.0.1. */
+class EmitterTest {
+    private static final long TIMEOUT_S = 15;
+
+    private FakeDistributor fake;
+
+    @BeforeEach
+    void startFake() throws InterruptedException {
+        fake = new FakeDistributor();
+    }
+
+    @AfterEach
+    void stopFake() {
+        fake.close();
+    }
+
+    private EmitterConfig config() {
+        return EmitterConfig.defaults(fake.address())
+            .withQuiet(true)
+            .withDuration(Duration.ZERO)
+            .withDrainTimeout(Duration.ofSeconds(5));
+    }
+
+    private static EmitterReport run(EmitterConfig config) throws Exception {
+        try (Emitter emitter = Emitter.start(config)) {
+            return emitter.completion().get(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldGetEveryPacketAckedAndCountMessagesAndBytes() throws Exception {
+        fake.pingAfterWelcome = true;
+        EmitterConfig config = config().withConnections(2).withMaxPackets(300).withMessagesPerPacket(10)
+            .withMessageBytes(100).withEmitterIdBase(1000);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsSent()).isEqualTo(300);
+        assertThat(report.packetsAcked()).isEqualTo(300);
+        assertThat(report.packetsNacked()).isZero();
+        assertThat(report.messagesAcked()).isEqualTo(3000);
+        assertThat(report.bytesAcked()).isEqualTo(300_000);
+        assertThat(report.seconds()).isPositive();
+        assertThat(report.msgsPerS()).isPositive();
+        assertThat(report.emitters()).containsOnlyKeys(1000L, 1001L);
+        long ackedThroughSum = report.emitters().values().stream().mapToLong(EmitterReport.EmitterProgress::ackedThrough)
+            .sum();
+        assertThat(ackedThroughSum).isEqualTo(300);
+        assertThat(report.emitters().values()).allSatisfy(p -> assertThat(p.refused()).isEmpty());
+
+        List<FakeDistributor.Received> received = fake.accepted();
+        assertThat(received).hasSize(300);
+        assertThat(received).allSatisfy(p -> {
+            assertThat(p.count()).isEqualTo(10);
+            assertThat(p.payloadBytes()).isEqualTo(1000);
+            assertThat(p.priority()).isZero();
+        });
+        for (long id : List.of(1000L, 1001L)) {
+            List<Long> sequences = received.stream().filter(p -> p.emitterId() == id)
+                .map(FakeDistributor.Received::sequence).toList();
+            assertThat(sequences).isEqualTo(LongStream.rangeClosed(1, sequences.size()).boxed().toList());
+        }
+        assertThat(fake.badPackets()).isZero();
+        assertThat(fake.duplicates()).isZero();
+        assertThat(fake.pongs()).containsOnly(77L).hasSize(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> fake.goodbyes() == 2);
+    }
+
+    @Test
+    void shouldResendNackedMessagesUnderANewSequenceAndReportTheRefusedOne() throws Exception {
+        fake.nackOnceSequence = 5;
+        fake.keepMessages = true;
+        EmitterConfig config = config().withMaxPackets(20).withMessagesPerPacket(3).withEmitterIdBase(42);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsNacked()).isEqualTo(1);
+        assertThat(report.packetsSent()).isEqualTo(21);
+        assertThat(report.packetsAcked()).isEqualTo(20);
+        assertThat(report.messagesAcked()).isEqualTo(60);
+        EmitterReport.EmitterProgress progress = report.emitters().get(42L);
+        assertThat(progress.refused()).containsExactly(5);
+        assertThat(progress.ackedThrough()).isEqualTo(21);
+
+        List<FakeDistributor.Received> packets = fake.packets();
+        FakeDistributor.Received refused = packets.stream().filter(FakeDistributor.Received::nacked).findFirst()
+            .orElseThrow();
+        assertThat(refused.sequence()).isEqualTo(5);
+        List<FakeDistributor.Received> sameMessages = packets.stream()
+            .filter(p -> !p.nacked() && p.messages().equals(refused.messages())).toList();
+        assertThat(sameMessages).hasSize(1);
+        assertThat(sameMessages.get(0).sequence()).isGreaterThan(5);
+        assertThat(fake.duplicates()).isZero();
+    }
+
+    @Test
+    void shouldReconnectWithTheSameEmitterIdAndResendUnackedPacketsUnderTheirOwnSequences() throws Exception {
+        fake.dropAtPacket = 10;
+        EmitterConfig config = config().withMaxPackets(100).withEmitterIdBase(7).withWindow(16);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsAcked()).isEqualTo(100);
+        assertThat(report.packetsSent()).isEqualTo(100);
+        assertThat(report.emitters().get(7L).ackedThrough()).isEqualTo(100);
+        List<FakeDistributor.Hello> hellos = fake.hellos();
+        assertThat(hellos).hasSizeGreaterThanOrEqualTo(2).allSatisfy(h -> assertThat(h.emitterId()).isEqualTo(7));
+
+        List<FakeDistributor.Received> packets = fake.packets();
+        FakeDistributor.Received lost = packets.stream().filter(FakeDistributor.Received::lost).findFirst()
+            .orElseThrow();
+        assertThat(lost.sequence()).isEqualTo(10);
+        List<FakeDistributor.Received> second = packets.stream().filter(p -> p.connection() == 2).toList();
+        // The WELCOME said 9 were held: the resend starts at 10, with the very same bytes.
+        assertThat(second.get(0).sequence()).isEqualTo(10);
+        assertThat(second.get(0).crc()).isEqualTo(lost.crc());
+        assertThat(second.stream().map(FakeDistributor.Received::sequence).toList())
+            .isEqualTo(LongStream.rangeClosed(10, 100).boxed().toList());
+        assertThat(fake.duplicates()).isZero();
+        assertThat(fake.windowViolations()).isZero();
+    }
+
+    @Test
+    void shouldReconnectAfterAnErrorFromTheDistributor() throws Exception {
+        fake.errorAtPacket = 5;
+        EmitterConfig config = config().withMaxPackets(40).withEmitterIdBase(5);
+
+        try (Emitter emitter = Emitter.start(config)) {
+            EmitterReport report = emitter.completion().get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(report.packetsAcked()).isEqualTo(40);
+            assertThat(emitter.reconnects()).isEqualTo(1);
+        }
+        assertThat(fake.hellos()).hasSize(2).allSatisfy(h -> assertThat(h.emitterId()).isEqualTo(5));
+        assertThat(fake.accepted().stream().map(FakeDistributor.Received::sequence).sorted().toList())
+            .isEqualTo(LongStream.rangeClosed(1, 40).boxed().toList());
+    }
+
+    @Test
+    void shouldNotResendWhatTheWelcomeSaysIsAlreadyHeld() throws Exception {
+        fake.dropAtPacket = 10;
+        fake.keepDroppedPacket = true;
+        EmitterConfig config = config().withMaxPackets(50).withEmitterIdBase(8).withWindow(16);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsAcked()).isEqualTo(50);
+        assertThat(report.emitters().get(8L).ackedThrough()).isEqualTo(50);
+        List<FakeDistributor.Received> second = fake.packets().stream().filter(p -> p.connection() == 2).toList();
+        assertThat(second.get(0).sequence()).isEqualTo(11);
+        assertThat(fake.duplicates()).isZero();
+    }
+
+    @Test
+    void shouldNeverHaveMoreThanTheGrantedWindowInFlight() throws Exception {
+        fake.grantWindowAtMost = 4;
+        fake.ackDelayMs = 5;
+        EmitterConfig config = config().withMaxPackets(200).withWindow(64);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsAcked()).isEqualTo(200);
+        assertThat(fake.windowViolations()).isZero();
+        assertThat(fake.maxInFlight()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldReconnectAfterGoodbyeOnceEverythingInFlightIsAcked() throws Exception {
+        fake.goodbyeAfterPackets = 20;
+        EmitterConfig config = config().withMaxPackets(100).withEmitterIdBase(9).withWindow(8);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsAcked()).isEqualTo(100);
+        assertThat(fake.hellos()).hasSizeGreaterThanOrEqualTo(2).allSatisfy(h -> assertThat(h.emitterId()).isEqualTo(9));
+        assertThat(fake.duplicates()).isZero();
+        assertThat(fake.accepted()).hasSize(100);
+    }
+
+    @Test
+    void shouldShipEachLineOfAFileAsOneMessage(@TempDir Path dir) throws Exception {
+        fake.keepMessages = true;
+        List<String> lines = IntStream.rangeClosed(1, 11).mapToObj(i -> "line " + i + " of the log").collect(
+            Collectors.toCollection(ArrayList::new));
+        lines.set(3, "");
+        Path file = dir.resolve("app.log");
+        // Line 6 ends in CRLF, the last line has no newline at all.
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            text.append(lines.get(i)).append(i == 5 ? "\r\n" : i == lines.size() - 1 ? "" : "\n");
+        }
+        Files.writeString(file, text);
+        EmitterConfig config = config().withFile(file).withMessagesPerPacket(4);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsAcked()).isEqualTo(3);
+        assertThat(report.messagesAcked()).isEqualTo(11);
+        List<FakeDistributor.Received> packets = fake.accepted();
+        assertThat(packets).extracting(FakeDistributor.Received::count).containsExactly(4, 4, 3);
+        assertThat(packets.stream().flatMap(p -> p.messages().stream()).toList()).isEqualTo(lines);
+        assertThat(report.bytesAcked()).isEqualTo(lines.stream().mapToLong(String::length).sum());
+    }
+
+    @Test
+    void shouldSpreadFileLinesOverConnections(@TempDir Path dir) throws Exception {
+        fake.keepMessages = true;
+        List<String> lines = IntStream.rangeClosed(1, 2000).mapToObj(i -> "request " + i + " served").toList();
+        Path file = dir.resolve("many.log");
+        Files.write(file, lines);
+        EmitterConfig config = config().withFile(file).withMessagesPerPacket(8).withConnections(3);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.messagesAcked()).isEqualTo(2000);
+        List<FakeDistributor.Received> packets = fake.accepted();
+        assertThat(packets.stream().flatMap(p -> p.messages().stream()).collect(Collectors.toSet()))
+            .isEqualTo(new HashSet<>(lines));
+        assertThat(packets.stream().map(FakeDistributor.Received::emitterId).distinct().count()).isGreaterThan(1);
+    }
+
+    @Test
+    void shouldCutLinesLongerThanTheDistributorsFrames(@TempDir Path dir) throws Exception {
+        fake.keepMessages = true;
+        fake.maxFrameLength = 200;
+        Path file = dir.resolve("long.log");
+        Files.writeString(file, "short\n" + "x".repeat(500) + "\nafter\n");
+        EmitterConfig config = config().withFile(file).withMessagesPerPacket(10);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.messagesAcked()).isEqualTo(3);
+        List<String> messages = fake.accepted().stream().flatMap(p -> p.messages().stream()).toList();
+        int room = 200 - 4 - 32 - 4;
+        assertThat(messages).containsExactly("short", "x".repeat(room), "after");
+    }
+
+    @Test
+    void shouldCapPacketsToTheDistributorsMaxFrameLength() throws Exception {
+        fake.maxFrameLength = 1000;
+        EmitterConfig config = config().withMaxPackets(10).withMessagesPerPacket(32).withMessageBytes(100);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsAcked()).isEqualTo(10);
+        int fits = (1000 - 4 - 32) / (4 + 100);
+        assertThat(fake.accepted()).allSatisfy(p -> assertThat(p.count()).isEqualTo(fits));
+        assertThat(report.messagesAcked()).isEqualTo(10L * fits);
+    }
+
+    @Test
+    void shouldSendRoughlyTheRequestedRate() throws Exception {
+        EmitterConfig config = config().withRatePerSecond(2000).withMessagesPerPacket(10)
+            .withDuration(Duration.ofSeconds(1)).withConnections(2);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.messagesAcked()).isBetween(1000L, 3000L);
+        assertThat(report.packetsAcked()).isEqualTo(report.packetsSent());
+        assertThat(report.latencyUs().max()).isPositive();
+    }
+
+    @Test
+    void shouldGiveEveryPacketAPriorityFromTheSpec() throws Exception {
+        EmitterConfig config = config().withMaxPackets(300).withPriority(PrioritySpec.cyclic());
+
+        run(config);
+
+        List<Integer> priorities = fake.accepted().stream()
+            .sorted(Comparator.comparingLong(FakeDistributor.Received::sequence))
+            .map(FakeDistributor.Received::priority).toList();
+        assertThat(priorities).isEqualTo(IntStream.range(0, 300).map(i -> i % 256).boxed().toList());
+    }
+
+    @Test
+    void shouldWriteTheReportAsJsonWithEveryKey(@TempDir Path dir) throws Exception {
+        fake.nackOnceSequence = 2;
+        Path reportFile = dir.resolve("report.json");
+        EmitterConfig config = config().withMaxPackets(10).withEmitterIdBase(123).withReportFile(reportFile);
+
+        EmitterReport report = run(config);
+
+        JsonNode json = new ObjectMapper().readTree(reportFile.toFile());
+        assertThat(fieldNames(json)).containsExactlyInAnyOrder("packets_sent", "packets_acked", "packets_nacked",
+            "messages_acked", "bytes_acked", "seconds", "msgs_per_s", "mb_per_s", "latency_us", "emitters");
+        assertThat(fieldNames(json.get("latency_us"))).containsExactlyInAnyOrder("p50", "p99", "p999", "max");
+        assertThat(json.get("packets_acked").asLong()).isEqualTo(10);
+        assertThat(json.get("packets_nacked").asLong()).isEqualTo(1);
+        assertThat(json.get("bytes_acked").asLong()).isEqualTo(report.bytesAcked());
+        JsonNode emitter = json.get("emitters").get("123");
+        assertThat(fieldNames(emitter)).containsExactlyInAnyOrder("acked_through", "refused");
+        assertThat(emitter.get("acked_through").asLong()).isEqualTo(11);
+        assertThat(emitter.get("refused").get(0).asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldGiveUpAfterTheDrainTimeoutAndCountWhatWasNotAcked() throws Exception {
+        fake.neverAck = true;
+        EmitterConfig config = config().withMaxPackets(5).withDrainTimeout(Duration.ofMillis(300));
+
+        try (Emitter emitter = Emitter.start(config)) {
+            EmitterReport report = emitter.completion().get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(report.packetsSent()).isEqualTo(5);
+            assertThat(report.packetsAcked()).isZero();
+            assertThat(emitter.packetsUnacked()).isEqualTo(5);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> fake.goodbyes() == 1);
+    }
+
+    @Test
+    void shouldSayItNeverConnectedWhenNothingListens() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        EmitterConfig config = EmitterConfig.defaults(new HostPort("127.0.0.1", port)).withQuiet(true)
+            .withDuration(Duration.ofMillis(300));
+
+        try (Emitter emitter = Emitter.start(config)) {
+            EmitterReport report = emitter.completion().get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(emitter.neverConnected()).isTrue();
+            assertThat(report.packetsSent()).isZero();
+        }
+    }
+
+    @Test
+    void shouldKeepRetryingUntilTheDistributorComesUp() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        EmitterConfig config = EmitterConfig.defaults(new HostPort("127.0.0.1", port)).withQuiet(true)
+            .withDuration(Duration.ZERO).withMaxPackets(10);
+        try (Emitter emitter = Emitter.start(config)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> emitter.connectFailures() >= 2);
+            try (FakeDistributor late = new FakeDistributor(port)) {
+                EmitterReport report = emitter.completion().get(TIMEOUT_S, TimeUnit.SECONDS);
+                assertThat(report.packetsAcked()).isEqualTo(10);
+                assertThat(emitter.neverConnected()).isFalse();
+                assertThat(late.accepted()).hasSize(10);
+            }
+        }
+    }
+
+    @Test
+    void shouldStopAndReleaseEverythingOnClose() throws Exception {
+        fake.neverAck = true;
+        EmitterConfig config = config().withWindow(32);
+        Emitter emitter = Emitter.start(config);
+        await().atMost(Duration.ofSeconds(5)).until(() -> emitter.snapshot().packetsSent() == 32);
+
+        emitter.close();
+
+        assertThat(emitter.completion()).isCompleted();
+        assertThat(emitter.packetsUnacked()).isEqualTo(32);
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new HashSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

@@ -1,0 +1,107 @@
+package io.logdist.emitter;
+
+import io.logdist.protocol.codec.ErrorCode;
+import io.logdist.protocol.packet.PacketFlyweight;
+import io.logdist.protocol.packet.PacketWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class FilePacketSourceTest {
+    private final PacketWriter writer = new PacketWriter();
+    private final OnceWarning warning = new OnceWarning(LoggerFactory.getLogger(FilePacketSourceTest.class));
+    private final AtomicInteger wakes = new AtomicInteger();
+    private LineChunkReader reader;
+    private FilePacketSource source;
+
+    private void read(String text, int messagesPerPacket, int maxLineBytes) {
+        reader = new LineChunkReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "test", true,
+            messagesPerPacket, maxLineBytes, 4, ByteBufAllocator.DEFAULT, warning);
+        source = new FilePacketSource(reader, new Wakeup(Runnable::run, wakes::incrementAndGet), warning);
+        reader.start();
+    }
+
+    @AfterEach
+    void release() {
+        source.close();
+        reader.close();
+    }
+
+    /** Every packet the source makes until it runs dry. */
+    private List<List<String>> packets(int maxPacketBytes) {
+        List<List<String>> packets = new ArrayList<>();
+        while (true) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> source.ready() || source.exhausted());
+            if (!source.ready()) {
+                break;
+            }
+            ByteBuf buf = Unpooled.buffer(source.frameBytesHint(maxPacketBytes));
+            try {
+                writer.begin(buf, 1, 1, 0, 0);
+                assertThat(source.fill(writer, maxPacketBytes)).isPositive();
+                assertThat(writer.finish()).isLessThanOrEqualTo(maxPacketBytes);
+                PacketFlyweight packet = new PacketFlyweight().wrap(buf);
+                assertThat(packet.validate()).isEqualTo(ErrorCode.NONE);
+                List<String> messages = new ArrayList<>();
+                packet.forEachMessage((b, i, len) -> messages.add(b.toString(i, len, StandardCharsets.UTF_8)));
+                packets.add(messages);
+            } finally {
+                buf.release();
+            }
+        }
+        assertThat(source.exhausted()).isTrue();
+        return packets;
+    }
+
+    @Test
+    void shouldGroupLinesIntoPacketsWithoutTheirLineEndings() {
+        read("one\ntwo\r\n\nfour\nfive", 2, 1 << 20);
+
+        assertThat(packets(1 << 20)).containsExactly(List.of("one", "two"), List.of("", "four"), List.of("five"));
+    }
+
+    @Test
+    void shouldNotMakeAnEmptyLastLineOfATrailingNewline() {
+        read("a\nb\n", 10, 1 << 20);
+
+        assertThat(packets(1 << 20)).containsExactly(List.of("a", "b"));
+    }
+
+    @Test
+    void shouldCutLinesLongerThanTheReaderKeeps() {
+        read("x".repeat(100) + "\ny\n", 10, 30);
+
+        assertThat(packets(1 << 20)).containsExactly(List.of("x".repeat(30), "y"));
+    }
+
+    @Test
+    void shouldSplitAChunkThatDoesNotFitOneFrame() {
+        read("aaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\n", 3, 1 << 20);
+
+        // Room for two 10-byte messages: 32 + 2 * 14 = 60 bytes.
+        assertThat(packets(60)).containsExactly(List.of("aaaaaaaaaa", "bbbbbbbbbb"), List.of("cccccccccc"));
+    }
+
+    @Test
+    void shouldSayItIsExhaustedOnlyOnceTheInputEndedAndEveryChunkWasTaken() {
+        read("", 4, 1 << 20);
+
+        await().atMost(Duration.ofSeconds(5)).until(source::exhausted);
+        assertThat(source.ready()).isFalse();
+        assertThat(source.exhausted()).isTrue();
+        assertThat(wakes.get()).as("the end of input wakes a waiting session").isLessThanOrEqualTo(1);
+    }
+}
