@@ -50,8 +50,11 @@ for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i"; done
 
 analyzer_flags=()
 for i in 1 2 3 4; do analyzer_flags+=(--analyzer "a$i=127.0.0.1:$(aport "$i")@${weights[$i]}"); done
+# Slow start is off here so the returning a3 takes its full weight at once and the audit's
+# expected shares (full weight whenever up) are the right yardstick; make chaos shows it on.
 LOGDIST_JAVA_OPTS="-Xmx512m" $ld distributor --listen 127.0.0.1:"$dport" --admin 127.0.0.1:$((BASE_PORT + 80)) \
-  "${analyzer_flags[@]}" --status-interval 2s --reconnect-max 1s >"$out/distributor.log" 2>&1 &
+  "${analyzer_flags[@]}" --status-interval 2s --reconnect-max 1s \
+  --slow-start 0 >"$out/distributor.log" 2>&1 &
 dpid=$!; pids+=("$dpid")
 wait_port "$dport" distributor
 

@@ -1,75 +1,108 @@
 package io.logdist.distributor;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.logdist.distributor.admin.AdminServer;
+import io.logdist.distributor.admin.AnalyzerView;
+import io.logdist.distributor.admin.EmitterView;
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.distributor.deadletter.DeadLetterSink;
 import io.logdist.distributor.ingest.EmitterLedgers;
 import io.logdist.distributor.ingest.EmitterServer;
+import io.logdist.distributor.ingest.EmitterSessions;
 import io.logdist.distributor.ingest.IngestStats;
 import io.logdist.distributor.link.AnalyzerLink;
+import io.logdist.distributor.link.DeadLetters;
 import io.logdist.distributor.link.LinkSettings;
 import io.logdist.distributor.loop.LoopContext;
 import io.logdist.distributor.loop.LoopContexts;
+import io.logdist.distributor.queue.PacketList;
 import io.logdist.distributor.routing.RoutingTables;
+import io.logdist.protocol.codec.ErrorCode;
 import io.logdist.protocol.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A running distributor: the emitter listener, one link per analyzer, and the event loops
  * they share. Embeddable (tests start one in-process) and driven by {@link DistributorMain}.
  *
- * <p>Thread-safe: start, inspect and close from any thread.
+ * <p>The control methods (add, reweight, drain, remove analyzers; views; shutdown) are the
+ * control plane: thread-safe, may block briefly, never on the data path.
  */
 public final class Distributor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Distributor.class);
+    private static final int CIRCUIT_FAILURE_THRESHOLD = 3;
+    private static final long EJECTION_BASE_MS = 1_000;
+    private static final long EJECTION_MAX_MS = 60_000;
+    private static final long EJECTION_DECAY_MS = 30_000;
 
     private final DistributorConfig config;
+    private final Transport transport;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final RoutingTables tables = new RoutingTables();
     private final IngestStats ingestStats = new IngestStats();
+    private final EmitterSessions sessions = new EmitterSessions();
+    private final Recorder ackLatencyUs = new Recorder(LoopContext.MAX_LATENCY_US, 3);
     private final LoopContexts contexts;
     private final EmitterServer emitterServer;
     private final AdminServer adminServer;
-    private final List<AnalyzerLink> links = new ArrayList<>();
-    private final ObjectMapper json = new ObjectMapper();
+    private final LinkSettings linkSettings;
+    private final DeadLetters deadLetters;
+    private final List<AnalyzerLink> links = new CopyOnWriteArrayList<>();
+    private final Object control = new Object();
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    private final AtomicLong reroutesOfRemoved = new AtomicLong();
     private InetSocketAddress emitterAddress;
     private InetSocketAddress adminAddress;
+    private volatile boolean closed;
 
     private Distributor(DistributorConfig config) {
         this.config = config;
-        Transport transport = Transport.best();
+        this.transport = Transport.best();
         int threads = config.threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.threads();
         this.boss = transport.newGroup(1, new DefaultThreadFactory("ldp-accept"));
         this.workers = transport.newGroup(threads, new DefaultThreadFactory("ldp-io"));
-        this.contexts = new LoopContexts(workers, tables);
-        LinkSettings settings = new LinkSettings(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, config.name(),
+        this.contexts = new LoopContexts(workers, tables, ackLatencyUs);
+        this.deadLetters = config.deadLetterDir() == null ? DeadLetters.NONE : new DeadLetterSink(config.deadLetterDir());
+        this.linkSettings = new LinkSettings(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, config.name(),
             config.linkWindow(), Math.max(config.maxFrameLength(), 1 << 20),
-            config.reconnectBase().toMillis(), config.reconnectMax().toMillis());
-        List<LoopContext> loops = contexts.all();
-        int i = 0;
+            config.reconnectBase().toMillis(), config.reconnectMax().toMillis(), config.linkTimeout().toMillis(),
+            config.maxRetries(), config.slowStart().toMillis(), config.queueBytes(),
+            CIRCUIT_FAILURE_THRESHOLD, EJECTION_BASE_MS, EJECTION_MAX_MS, EJECTION_DECAY_MS);
         for (AnalyzerSpec spec : config.analyzers()) {
-            // Spread links over the loops so their draining runs in parallel.
-            AnalyzerLink link = new AnalyzerLink(spec, loops.get(i++ % loops.size()), tables, transport, settings);
-            links.add(link);
-            tables.add(link);
+            newLink(spec, false);
         }
         this.emitterServer = new EmitterServer(config, transport, boss, workers, new EmitterLedgers(config.maxEmitterWindow()),
-            contexts, tables, ingestStats);
+            contexts, tables, ingestStats, sessions);
         this.adminServer = config.admin() == null ? null : new AdminServer(config.admin(), transport, boss, this::statusJson);
+    }
+
+    private AnalyzerLink newLink(AnalyzerSpec spec, boolean slowStartFirstConnection) {
+        List<LoopContext> loops = contexts.all();
+        // Spread links over the loops so their draining runs in parallel.
+        LoopContext loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+        AnalyzerLink link = new AnalyzerLink(spec, loop, tables, transport, linkSettings, deadLetters, slowStartFirstConnection);
+        links.add(link);
+        tables.add(link);
+        return link;
     }
 
     /** Starts the links dialling and binds the listeners; returns once emitters can connect. */
@@ -87,7 +120,7 @@ public final class Distributor implements AutoCloseable {
         }
         LOG.info("distributor '{}' listening for emitters on {}{}, {} analyzers, {} event loops, {} transport",
             config.name(), d.emitterAddress, d.adminAddress == null ? "" : ", admin on " + d.adminAddress,
-            config.analyzers().size(), d.contexts.all().size(), Transport.best());
+            config.analyzers().size(), d.contexts.all().size(), d.transport);
         return d;
     }
 
@@ -107,11 +140,18 @@ public final class Distributor implements AutoCloseable {
         return ingestStats;
     }
 
-    /** Current state of each analyzer link, in configuration order. */
+    /** True while the emitter listener is bound. */
+    public boolean listening() {
+        return emitterServer.listening();
+    }
+
+    // ---- Views -------------------------------------------------------------------------
+
+    /** Current state of each analyzer link, in configuration order (light: no hop to the loops). */
     public List<LinkStatus> links() {
         List<LinkStatus> out = new ArrayList<>();
         for (AnalyzerLink l : links) {
-            out.add(new LinkStatus(l.spec().name(), l.spec().address().toString(), l.spec().weight(), l.isRoutable(),
+            out.add(new LinkStatus(l.spec().name(), l.spec().address().toString(), l.weight(), l.isRoutable(),
                 l.packetsDelivered(), l.messagesDelivered(), l.reroutedAway(), l.connects()));
         }
         return out;
@@ -122,24 +162,190 @@ public final class Distributor implements AutoCloseable {
                              long messagesDelivered, long reroutedAway, long connects) {
     }
 
+    /** Each analyzer's full view (taken on its loop), in configuration order. */
+    public List<AnalyzerView> analyzers() {
+        List<AnalyzerView> out = new ArrayList<>();
+        for (AnalyzerLink l : links) {
+            out.add(l.view());
+        }
+        return out;
+    }
+
+    /** Connected emitters. */
+    public List<EmitterView> emitters() {
+        return sessions.views();
+    }
+
+    public long nacks(ErrorCode code) {
+        return ingestStats.nacks(code);
+    }
+
+    public long deadLetters() {
+        return deadLetters.count();
+    }
+
+    /** Packets rerouted after a link failure or an analyzer's NACK, over all links (removed ones included). */
+    public long reroutes() {
+        long n = reroutesOfRemoved.get();
+        for (AnalyzerLink l : links) {
+            n += l.reroutedAway();
+        }
+        return n;
+    }
+
+    /** Ack latency (PACKET read to safe) in microseconds, recorded since the previous call. */
+    public Histogram ackLatencySnapshot() {
+        return ackLatencyUs.getIntervalHistogram();
+    }
+
     String statusJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("name", config.name());
         m.put("emitter_connections", ingestStats.connections.get());
         m.put("packets_in", ingestStats.packetsIn.sum());
         m.put("messages_in", ingestStats.messagesIn.sum());
         m.put("duplicates", ingestStats.duplicates.sum());
-        m.put("analyzers", links());
+        m.put("analyzers", analyzers());
         try {
-            return json.writeValueAsString(m);
-        } catch (JsonProcessingException e) {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- Control -----------------------------------------------------------------------
+
+    private AnalyzerLink find(String name) {
+        for (AnalyzerLink l : links) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        throw new NoSuchElementException("no analyzer named '" + name + "'");
+    }
+
+    /**
+     * Adds an analyzer; it is dialled at once and joins routing (ramping up) when it answers.
+     *
+     * @throws IllegalStateException when the name is taken
+     */
+    public AnalyzerView addAnalyzer(AnalyzerSpec spec) {
+        AnalyzerLink link;
+        synchronized (control) {
+            for (AnalyzerLink l : links) {
+                if (l.name().equals(spec.name())) {
+                    throw new IllegalStateException("analyzer name '" + spec.name() + "' is taken");
+                }
+            }
+            link = newLink(spec, true);
+        }
+        LOG.info("analyzer {} added at {} with weight {}", spec.name(), spec.address(), spec.weight());
+        link.start();
+        return link.view();
+    }
+
+    /** Changes an analyzer's weight; routing follows at once. */
+    public AnalyzerView setWeight(String name, double weight) {
+        AnalyzerLink link = find(name);
+        link.setWeight(weight);
+        LOG.info("analyzer {} weight set to {}", name, weight);
+        return link.view();
+    }
+
+    /** The analyzer takes no new packets, finishes what it holds, then stays idle. */
+    public AnalyzerView drainAnalyzer(String name) {
+        AnalyzerLink link = find(name);
+        link.drain();
+        return link.view();
+    }
+
+    /** Drains the analyzer, then removes it; completes once it holds nothing. */
+    public CompletableFuture<Void> removeAnalyzer(String name) {
+        AnalyzerLink link = find(name);
+        return link.remove().thenRun(() -> {
+            synchronized (control) {
+                reroutesOfRemoved.addAndGet(link.reroutedAway());
+                links.remove(link);
+                tables.remove(link);
+            }
+        });
+    }
+
+    // ---- Shutdown ----------------------------------------------------------------------
+
+    /** What a graceful shutdown left behind. */
+    public record ShutdownReport(long undelivered, long deadLettered, Path deadLetterFile) {
+    }
+
+    /**
+     * Stops taking packets and delivers what is held for up to {@code drainTimeout}: the
+     * listener closes, every emitter gets GOODBYE (new packets: NACK SHUTTING_DOWN), links
+     * keep delivering and ACKs keep flowing back. What is still held after the timeout
+     * goes to the dead-letter file (and is then ACKed) or, without one, is left
+     * unacknowledged for the emitters to send again. Then everything closes.
+     */
+    public ShutdownReport shutdownGracefully(Duration drainTimeout) {
+        emitterServer.close();
+        sessions.beginShutdown();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (held() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long deadLetteredBefore = deadLetters.count();
+        long undelivered = 0;
+        for (AnalyzerLink l : links) {
+            undelivered += l.takeHeldForShutdown(deadLetters);
+        }
+        for (LoopContext c : contexts.all()) {
+            undelivered += onLoop(c, () -> {
+                PacketList parked = new PacketList();
+                c.takeParked(parked);
+                return AnalyzerLink.deadLetterOrRelease(parked, deadLetters, "left over at shutdown");
+            });
+        }
+        // Let the settle tasks the dead letters caused run and write their ACKs before closing.
+        for (LoopContext c : contexts.all()) {
+            onLoop(c, () -> 0L);
+        }
+        long deadLettered = deadLetters.count() - deadLetteredBefore;
+        Path file = deadLetters instanceof DeadLetterSink s ? s.file() : null;
+        close();
+        return new ShutdownReport(undelivered, deadLettered, file);
+    }
+
+    /** Packets held anywhere (queued, unacknowledged, parked); approximate, for waiting. */
+    private long held() {
+        long n = 0;
+        for (AnalyzerLink l : links) {
+            AnalyzerView v = l.view();
+            n += v.queuedPackets() + v.unacked();
+        }
+        for (LoopContext c : contexts.all()) {
+            n += onLoop(c, () -> (long) c.parkedPackets());
+        }
+        return n;
+    }
+
+    private static long onLoop(LoopContext c, java.util.concurrent.Callable<Long> task) {
+        try {
+            return c.eventLoop().submit(task).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("event loop did not answer: " + e, e);
         }
     }
 
     /** Stops listening, closes every link and the event loops. Packets not yet safe are not ACKed. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         emitterServer.close();
         if (adminServer != null) {
             adminServer.close();
@@ -154,5 +360,8 @@ public final class Distributor implements AutoCloseable {
         }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (deadLetters instanceof DeadLetterSink s) {
+            s.close();
+        }
     }
 }

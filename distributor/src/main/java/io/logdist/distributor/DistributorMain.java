@@ -3,6 +3,7 @@ package io.logdist.distributor;
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.config.ConfigFile;
 import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.distributor.config.OverflowPolicy;
 import io.logdist.protocol.cli.CommandLines;
 import io.logdist.protocol.cli.HostPort;
 import io.netty.channel.unix.Errors;
@@ -65,6 +66,30 @@ public final class DistributorMain implements Callable<Integer> {
     @Option(names = "--reconnect-max", paramLabel = "DURATION", description = "Longest reconnect delay (default 10s).")
     Duration reconnectMax;
 
+    @Option(names = "--link-timeout", paramLabel = "DURATION",
+        description = "A link with DELIVERs unacknowledged and no ACK (or a PING unanswered) this long is down (default 2s).")
+    Duration linkTimeout;
+
+    @Option(names = "--max-retries", paramLabel = "N", description = "Reroutes a packet may take before it goes to the dead-letter file (default 5).")
+    Integer maxRetries;
+
+    @Option(names = "--dead-letter", paramLabel = "DIR",
+        description = "Directory for packets rerouted more than --max-retries times (append-only, CRC-checked); without it they keep being rerouted.")
+    Path deadLetter;
+
+    @Option(names = "--slow-start", paramLabel = "DURATION", description = "Ramp of a returning analyzer's weight from ~0 to full (default 10s; 0 = none).")
+    Duration slowStart;
+
+    @Option(names = "--queue-bytes", paramLabel = "BYTES", description = "Per analyzer, bytes queued before --overflow applies (default 67108864).")
+    Long queueBytes;
+
+    @Option(names = "--overflow", paramLabel = "POLICY",
+        description = "When an analyzer's queue is full: block (slow emitters; default), reject (NACK OVERLOADED), shed:N (drop priorities above N, NACKed).")
+    String overflow;
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "On SIGTERM, how long to keep delivering what is held (default 10s).")
+    Duration drainTimeout;
+
     @Option(names = "--status-interval", paramLabel = "DURATION", defaultValue = "5s",
         description = "How often to print a status line; 0 for never (default ${DEFAULT-VALUE}).")
     Duration statusInterval;
@@ -75,28 +100,65 @@ public final class DistributorMain implements Callable<Integer> {
 
     DistributorConfig buildConfig() {
         ConfigFile.Model m = configFile == null ? new ConfigFile.Model() : ConfigFile.read(configFile);
-        DistributorConfig fromFile = ConfigFile.toConfig(withListenDefault(m), configFile == null ? Path.of("(flags)") : configFile);
-        List<AnalyzerSpec> specs = analyzers.isEmpty() ? fromFile.analyzers() : analyzers.stream().map(AnalyzerSpec::parse).toList();
-        return new DistributorConfig(
-            listen != null ? listen : fromFile.listen(),
-            admin != null ? admin : fromFile.admin(),
-            specs,
-            name != null ? name : fromFile.name(),
-            threads != null ? threads : fromFile.threads(),
-            emitterWindow != null ? emitterWindow : fromFile.maxEmitterWindow(),
-            linkWindow != null ? linkWindow : fromFile.linkWindow(),
-            maxFrameLength != null ? maxFrameLength : fromFile.maxFrameLength(),
-            parkedBytes != null ? parkedBytes : fromFile.parkedBytesLimit(),
-            fromFile.helloTimeout(),
-            reconnectBase != null ? reconnectBase : fromFile.reconnectBase(),
-            reconnectMax != null ? reconnectMax : fromFile.reconnectMax());
-    }
-
-    private static ConfigFile.Model withListenDefault(ConfigFile.Model m) {
         if (m.listen == null) {
             m.listen = "127.0.0.1:7000";
         }
-        return m;
+        DistributorConfig.Builder b = ConfigFile.toBuilder(m, configFile == null ? Path.of("(flags)") : configFile);
+        if (!analyzers.isEmpty()) {
+            b.analyzers(analyzers.stream().map(AnalyzerSpec::parse).toList());
+        }
+        if (listen != null) {
+            b.listen(listen);
+        }
+        if (admin != null) {
+            b.admin(admin);
+        }
+        if (name != null) {
+            b.name(name);
+        }
+        if (threads != null) {
+            b.threads(threads);
+        }
+        if (emitterWindow != null) {
+            b.maxEmitterWindow(emitterWindow);
+        }
+        if (linkWindow != null) {
+            b.linkWindow(linkWindow);
+        }
+        if (maxFrameLength != null) {
+            b.maxFrameLength(maxFrameLength);
+        }
+        if (parkedBytes != null) {
+            b.parkedBytesLimit(parkedBytes);
+        }
+        if (reconnectBase != null) {
+            b.reconnectBase(reconnectBase);
+        }
+        if (reconnectMax != null) {
+            b.reconnectMax(reconnectMax);
+        }
+        if (linkTimeout != null) {
+            b.linkTimeout(linkTimeout);
+        }
+        if (maxRetries != null) {
+            b.maxRetries(maxRetries);
+        }
+        if (deadLetter != null) {
+            b.deadLetterDir(deadLetter);
+        }
+        if (slowStart != null) {
+            b.slowStart(slowStart);
+        }
+        if (queueBytes != null) {
+            b.queueBytes(queueBytes);
+        }
+        if (overflow != null) {
+            b.overflow(OverflowPolicy.parse(overflow));
+        }
+        if (drainTimeout != null) {
+            b.drainTimeout(drainTimeout);
+        }
+        return b.build();
     }
 
     @Override
@@ -117,8 +179,19 @@ public final class DistributorMain implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            d.close();
+            // SIGTERM / Ctrl-C: stop taking packets, deliver what is held, then exit 0.
+            System.out.println("distributor: shutting down; delivering what is held for up to " + config.drainTimeout().toMillis() + " ms");
+            Distributor.ShutdownReport r = d.shutdownGracefully(config.drainTimeout());
+            if (r.undelivered() == 0 && r.deadLettered() == 0) {
+                System.out.println("distributor: stopped; everything accepted was delivered");
+            } else {
+                System.out.println("distributor: stopped; " + r.deadLettered() + " packets undelivered went to "
+                    + (r.deadLetterFile() == null ? "no dead-letter file" : r.deadLetterFile())
+                    + (r.undelivered() > 0 ? ", " + r.undelivered() + " more were not ACKed (emitters send them again)" : ""));
+            }
+            System.out.flush();
             stopped.countDown();
+            Runtime.getRuntime().halt(0);
         }, "shutdown"));
         StatusLine status = new StatusLine(d);
         long intervalMs = statusInterval.toMillis();

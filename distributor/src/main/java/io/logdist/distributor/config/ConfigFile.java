@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.logdist.protocol.cli.DurationConverter;
 import io.logdist.protocol.cli.HostPort;
-import io.logdist.protocol.codec.FrameDescriptor;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,6 +34,13 @@ import java.util.List;
  * helloTimeout: 5s
  * reconnectBase: 50ms
  * reconnectMax: 10s
+ * linkTimeout: 2s
+ * maxRetries: 5
+ * deadLetter: /var/lib/logdist/dead-letter
+ * slowStart: 10s
+ * queueBytes: 67108864
+ * overflow: block          # block | reject | shed:PRIORITY
+ * drainTimeout: 10s
  * </pre>
  *
  * Unknown keys are errors (a typo must not pass silently); errors name the line and field.
@@ -54,6 +60,13 @@ public final class ConfigFile {
         public String helloTimeout;
         public String reconnectBase;
         public String reconnectMax;
+        public String linkTimeout;
+        public Integer maxRetries;
+        public String deadLetter;
+        public String slowStart;
+        public Long queueBytes;
+        public String overflow;
+        public String drainTimeout;
     }
 
     /** One analyzer entry in the file. */
@@ -108,6 +121,16 @@ public final class ConfigFile {
 
     /** Builds the configuration from a file model. */
     public static DistributorConfig toConfig(Model m, Path path) {
+        DistributorConfig.Builder b = toBuilder(m, path);
+        try {
+            return b.build();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The file's settings in a builder, defaults where the file says nothing, for flags to override. */
+    public static DistributorConfig.Builder toBuilder(Model m, Path path) {
         try {
             List<AnalyzerSpec> analyzers = new ArrayList<>();
             for (int i = 0; i < m.analyzers.size(); i++) {
@@ -118,19 +141,62 @@ public final class ConfigFile {
                     throw new IllegalArgumentException("analyzers[" + i + "]: " + e.getMessage(), e);
                 }
             }
-            return new DistributorConfig(
-                m.listen == null ? null : HostPort.parse(m.listen),
-                m.admin == null ? null : HostPort.parse(m.admin),
-                analyzers,
-                m.name,
-                m.threads == null ? 0 : m.threads,
-                m.emitterWindow == null ? DistributorConfig.DEFAULT_MAX_EMITTER_WINDOW : m.emitterWindow,
-                m.linkWindow == null ? DistributorConfig.DEFAULT_LINK_WINDOW : m.linkWindow,
-                m.maxFrameLength == null ? FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH : m.maxFrameLength,
-                m.parkedBytes == null ? DistributorConfig.DEFAULT_PARKED_BYTES_LIMIT : m.parkedBytes,
-                m.helloTimeout == null ? DistributorConfig.DEFAULT_HELLO_TIMEOUT : DurationConverter.parse(m.helloTimeout),
-                m.reconnectBase == null ? DistributorConfig.DEFAULT_RECONNECT_BASE : DurationConverter.parse(m.reconnectBase),
-                m.reconnectMax == null ? DistributorConfig.DEFAULT_RECONNECT_MAX : DurationConverter.parse(m.reconnectMax));
+            DistributorConfig.Builder b = DistributorConfig.builder().analyzers(analyzers);
+            if (m.listen != null) {
+                b.listen(HostPort.parse(m.listen));
+            }
+            if (m.admin != null) {
+                b.admin(HostPort.parse(m.admin));
+            }
+            if (m.name != null) {
+                b.name(m.name);
+            }
+            if (m.threads != null) {
+                b.threads(m.threads);
+            }
+            if (m.emitterWindow != null) {
+                b.maxEmitterWindow(m.emitterWindow);
+            }
+            if (m.linkWindow != null) {
+                b.linkWindow(m.linkWindow);
+            }
+            if (m.maxFrameLength != null) {
+                b.maxFrameLength(m.maxFrameLength);
+            }
+            if (m.parkedBytes != null) {
+                b.parkedBytesLimit(m.parkedBytes);
+            }
+            if (m.helloTimeout != null) {
+                b.helloTimeout(DurationConverter.parse(m.helloTimeout));
+            }
+            if (m.reconnectBase != null) {
+                b.reconnectBase(DurationConverter.parse(m.reconnectBase));
+            }
+            if (m.reconnectMax != null) {
+                b.reconnectMax(DurationConverter.parse(m.reconnectMax));
+            }
+            if (m.linkTimeout != null) {
+                b.linkTimeout(DurationConverter.parse(m.linkTimeout));
+            }
+            if (m.maxRetries != null) {
+                b.maxRetries(m.maxRetries);
+            }
+            if (m.deadLetter != null) {
+                b.deadLetterDir(Path.of(m.deadLetter));
+            }
+            if (m.slowStart != null) {
+                b.slowStart(DurationConverter.parse(m.slowStart));
+            }
+            if (m.queueBytes != null) {
+                b.queueBytes(m.queueBytes);
+            }
+            if (m.overflow != null) {
+                b.overflow(OverflowPolicy.parse(m.overflow));
+            }
+            if (m.drainTimeout != null) {
+                b.drainTimeout(DurationConverter.parse(m.drainTimeout));
+            }
+            return b;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package io.logdist.distributor.config;
 import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.codec.FrameDescriptor;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.Set;
 
 /**
  * Everything the distributor is configured with, validated once here. Built from the
- * command line or a YAML file ({@link ConfigFile}); immutable.
+ * command line or a YAML file ({@link ConfigFile}) through {@link Builder}; immutable.
  *
  * @param listen             where emitters connect
  * @param admin              the admin HTTP endpoint, or null for none
@@ -25,6 +26,13 @@ import java.util.Set;
  * @param helloTimeout       how long a new connection has to send HELLO
  * @param reconnectBase      first reconnect delay after a link fails
  * @param reconnectMax       cap on the reconnect delay
+ * @param linkTimeout        no ACK for this long with DELIVERs outstanding (or no PONG) = link down
+ * @param maxRetries         reroutes a packet may take before it goes to the dead-letter file
+ * @param deadLetterDir      where packets rerouted too often go; null = keep rerouting them
+ * @param slowStart          ramp of a returning analyzer's weight; zero = none
+ * @param queueBytes         per analyzer, bytes queued before the overflow policy applies
+ * @param overflow           what to do when an analyzer's queue is full
+ * @param drainTimeout       on SIGTERM, how long to keep delivering what is held
  */
 public record DistributorConfig(
     HostPort listen,
@@ -38,7 +46,14 @@ public record DistributorConfig(
     long parkedBytesLimit,
     Duration helloTimeout,
     Duration reconnectBase,
-    Duration reconnectMax) {
+    Duration reconnectMax,
+    Duration linkTimeout,
+    int maxRetries,
+    Path deadLetterDir,
+    Duration slowStart,
+    long queueBytes,
+    OverflowPolicy overflow,
+    Duration drainTimeout) {
 
     public static final int DEFAULT_MAX_EMITTER_WINDOW = 1024;
     public static final int DEFAULT_LINK_WINDOW = 1024;
@@ -46,6 +61,11 @@ public record DistributorConfig(
     public static final Duration DEFAULT_HELLO_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RECONNECT_BASE = Duration.ofMillis(50);
     public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_LINK_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_MAX_RETRIES = 5;
+    public static final Duration DEFAULT_SLOW_START = Duration.ofSeconds(10);
+    public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     public DistributorConfig {
         analyzers = List.copyOf(analyzers);
@@ -61,14 +81,26 @@ public record DistributorConfig(
         if (name == null || name.isBlank()) {
             name = "logdist";
         }
+        if (overflow == null) {
+            overflow = OverflowPolicy.BLOCK;
+        }
         require(threads >= 0, "threads=" + threads + " must be 0 (one per core) or more");
         require(maxEmitterWindow >= 1 && maxEmitterWindow <= 65_536, "maxEmitterWindow=" + maxEmitterWindow + " must be 1..65536");
         require(linkWindow >= 1 && linkWindow <= 65_536, "linkWindow=" + linkWindow + " must be 1..65536");
         require(maxFrameLength >= 64 && maxFrameLength <= (64 << 20), "maxFrameLength=" + maxFrameLength + " must be 64..67108864");
         require(parkedBytesLimit >= 0, "parkedBytesLimit=" + parkedBytesLimit + " must not be negative");
-        require(!helloTimeout.isNegative() && !helloTimeout.isZero(), "helloTimeout must be positive");
-        require(!reconnectBase.isNegative() && !reconnectBase.isZero(), "reconnectBase must be positive");
+        require(positive(helloTimeout), "helloTimeout must be positive");
+        require(positive(reconnectBase), "reconnectBase must be positive");
         require(reconnectMax.compareTo(reconnectBase) >= 0, "reconnectMax must be at least reconnectBase");
+        require(linkTimeout.toMillis() >= 50, "linkTimeout=" + linkTimeout.toMillis() + "ms must be at least 50ms");
+        require(maxRetries >= 0, "maxRetries=" + maxRetries + " must not be negative");
+        require(!slowStart.isNegative(), "slowStart must not be negative");
+        require(queueBytes >= 1024, "queueBytes=" + queueBytes + " must be at least 1024");
+        require(!drainTimeout.isNegative(), "drainTimeout must not be negative");
+    }
+
+    private static boolean positive(Duration d) {
+        return d != null && !d.isNegative() && !d.isZero();
     }
 
     private static void require(boolean ok, String message) {
@@ -79,23 +111,96 @@ public record DistributorConfig(
 
     /** A configuration with every default, listening on {@code listen}, feeding {@code analyzers}. */
     public static DistributorConfig of(HostPort listen, List<AnalyzerSpec> analyzers) {
-        return new DistributorConfig(listen, null, analyzers, "logdist", 0, DEFAULT_MAX_EMITTER_WINDOW, DEFAULT_LINK_WINDOW,
-            FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH, DEFAULT_PARKED_BYTES_LIMIT, DEFAULT_HELLO_TIMEOUT,
-            DEFAULT_RECONNECT_BASE, DEFAULT_RECONNECT_MAX);
+        return builder().listen(listen).analyzers(analyzers).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values, to change a few. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.listen = listen;
+        b.admin = admin;
+        b.analyzers = analyzers;
+        b.name = name;
+        b.threads = threads;
+        b.maxEmitterWindow = maxEmitterWindow;
+        b.linkWindow = linkWindow;
+        b.maxFrameLength = maxFrameLength;
+        b.parkedBytesLimit = parkedBytesLimit;
+        b.helloTimeout = helloTimeout;
+        b.reconnectBase = reconnectBase;
+        b.reconnectMax = reconnectMax;
+        b.linkTimeout = linkTimeout;
+        b.maxRetries = maxRetries;
+        b.deadLetterDir = deadLetterDir;
+        b.slowStart = slowStart;
+        b.queueBytes = queueBytes;
+        b.overflow = overflow;
+        b.drainTimeout = drainTimeout;
+        return b;
     }
 
     public DistributorConfig withThreads(int n) {
-        return new DistributorConfig(listen, admin, analyzers, name, n, maxEmitterWindow, linkWindow, maxFrameLength,
-            parkedBytesLimit, helloTimeout, reconnectBase, reconnectMax);
+        return toBuilder().threads(n).build();
     }
 
     public DistributorConfig withParkedBytesLimit(long n) {
-        return new DistributorConfig(listen, admin, analyzers, name, threads, maxEmitterWindow, linkWindow, maxFrameLength,
-            n, helloTimeout, reconnectBase, reconnectMax);
+        return toBuilder().parkedBytesLimit(n).build();
     }
 
     public DistributorConfig withMaxFrameLength(int n) {
-        return new DistributorConfig(listen, admin, analyzers, name, threads, maxEmitterWindow, linkWindow, n,
-            parkedBytesLimit, helloTimeout, reconnectBase, reconnectMax);
+        return toBuilder().maxFrameLength(n).build();
+    }
+
+    /** Fills in a {@link DistributorConfig}; every field starts at its default. */
+    public static final class Builder {
+        private HostPort listen;
+        private HostPort admin;
+        private List<AnalyzerSpec> analyzers = List.of();
+        private String name = "logdist";
+        private int threads;
+        private int maxEmitterWindow = DEFAULT_MAX_EMITTER_WINDOW;
+        private int linkWindow = DEFAULT_LINK_WINDOW;
+        private int maxFrameLength = FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH;
+        private long parkedBytesLimit = DEFAULT_PARKED_BYTES_LIMIT;
+        private Duration helloTimeout = DEFAULT_HELLO_TIMEOUT;
+        private Duration reconnectBase = DEFAULT_RECONNECT_BASE;
+        private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
+        private Duration linkTimeout = DEFAULT_LINK_TIMEOUT;
+        private int maxRetries = DEFAULT_MAX_RETRIES;
+        private Path deadLetterDir;
+        private Duration slowStart = DEFAULT_SLOW_START;
+        private long queueBytes = DEFAULT_QUEUE_BYTES;
+        private OverflowPolicy overflow = OverflowPolicy.BLOCK;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+
+        public Builder listen(HostPort v) { listen = v; return this; }
+        public Builder admin(HostPort v) { admin = v; return this; }
+        public Builder analyzers(List<AnalyzerSpec> v) { analyzers = v; return this; }
+        public Builder name(String v) { name = v; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+        public Builder maxEmitterWindow(int v) { maxEmitterWindow = v; return this; }
+        public Builder linkWindow(int v) { linkWindow = v; return this; }
+        public Builder maxFrameLength(int v) { maxFrameLength = v; return this; }
+        public Builder parkedBytesLimit(long v) { parkedBytesLimit = v; return this; }
+        public Builder helloTimeout(Duration v) { helloTimeout = v; return this; }
+        public Builder reconnectBase(Duration v) { reconnectBase = v; return this; }
+        public Builder reconnectMax(Duration v) { reconnectMax = v; return this; }
+        public Builder linkTimeout(Duration v) { linkTimeout = v; return this; }
+        public Builder maxRetries(int v) { maxRetries = v; return this; }
+        public Builder deadLetterDir(Path v) { deadLetterDir = v; return this; }
+        public Builder slowStart(Duration v) { slowStart = v; return this; }
+        public Builder queueBytes(long v) { queueBytes = v; return this; }
+        public Builder overflow(OverflowPolicy v) { overflow = v; return this; }
+        public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
+
+        public DistributorConfig build() {
+            return new DistributorConfig(listen, admin, analyzers, name, threads, maxEmitterWindow, linkWindow, maxFrameLength,
+                parkedBytesLimit, helloTimeout, reconnectBase, reconnectMax, linkTimeout, maxRetries, deadLetterDir, slowStart,
+                queueBytes, overflow, drainTimeout);
+        }
     }
 }

@@ -28,10 +28,12 @@ public final class EmitterServer {
     private final LoopContexts contexts;
     private final RoutingTables tables;
     private final IngestStats stats;
-    private Channel serverChannel;
+    private final EmitterSessions sessions;
+    private volatile Channel serverChannel;
 
     public EmitterServer(DistributorConfig config, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
-                         EmitterLedgers ledgers, LoopContexts contexts, RoutingTables tables, IngestStats stats) {
+                         EmitterLedgers ledgers, LoopContexts contexts, RoutingTables tables, IngestStats stats, EmitterSessions sessions) {
+        this.sessions = sessions;
         this.config = config;
         this.transport = transport;
         this.boss = boss;
@@ -55,11 +57,17 @@ public final class EmitterServer {
                 protected void initChannel(Channel ch) {
                     ch.pipeline().addLast(
                         new FrameDecoder(config.maxFrameLength()),
-                        new EmitterSession(config, ledgers, contexts, tables, stats));
+                        new EmitterSession(config, ledgers, contexts, tables, stats, sessions));
                 }
             });
         serverChannel = b.bind(config.listen().toSocketAddress()).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** True while the listener is bound and open. Any thread. */
+    public boolean listening() {
+        Channel c = serverChannel;
+        return c != null && c.isActive();
     }
 
     public void close() {

@@ -1,6 +1,9 @@
 package io.logdist.distributor.ingest;
 
+import io.logdist.distributor.admin.EmitterView;
 import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.distributor.config.OverflowPolicy;
+import io.logdist.distributor.link.AnalyzerLink;
 import io.logdist.distributor.loop.LoopContext;
 import io.logdist.distributor.loop.LoopContexts;
 import io.logdist.distributor.queue.Packet;
@@ -59,8 +62,20 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     private int window;
     private String emitterName = "";
 
-    public EmitterSession(DistributorConfig config, EmitterLedgers ledgers, LoopContexts contexts, RoutingTables tables, IngestStats stats) {
+    private final EmitterSessions sessions;
+    private boolean paused;
+    private volatile boolean shuttingDown;
+    // Published once per read batch for the admin API.
+    private volatile long packetsInPublished;
+    private volatile long messagesInPublished;
+    private volatile int windowInUsePublished;
+    private long packetsIn;
+    private long messagesIn;
+
+    public EmitterSession(DistributorConfig config, EmitterLedgers ledgers, LoopContexts contexts, RoutingTables tables, IngestStats stats,
+                          EmitterSessions sessions) {
         this.config = config;
+        this.sessions = sessions;
         this.ledgers = ledgers;
         this.contexts = contexts;
         this.tables = tables;
@@ -183,6 +198,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         }
         ledger.attach(this, window);
         state = State.OPEN;
+        sessions.add(this);
         ctx.writeAndFlush(Frames.welcome(ctx.alloc(), window, config.maxFrameLength(), ledger.ackedThrough(), config.name()));
         LOG.debug("emitter {} ({}) from {}: window {}, acked through {}", emitterId, emitterName, ctx.channel().remoteAddress(), window, ledger.ackedThrough());
         ByteBuf held;
@@ -223,6 +239,13 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
             refuse(sequence, ErrorCode.MALFORMED_PACKET, 0, "emitterId " + packet.emitterId() + " does not match HELLO's " + emitterId);
             return;
         }
+        if (shuttingDown) {
+            if (ledger.admit(sequence) == EmitterLedger.Admission.ACCEPT) {
+                ledger.rejectAccepted(sequence);
+                sendNack(sequence, ErrorCode.SHUTTING_DOWN, RETRY_AFTER_MS, "the distributor is shutting down");
+            }
+            return;
+        }
         switch (ledger.admit(sequence)) {
             case ACCEPT -> {
                 if (loop.parkedBytes() > config.parkedBytesLimit()) {
@@ -233,10 +256,26 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 int count = packet.count();
+                int priority = packet.priority();
+                AnalyzerLink link = loop.pick(count);
+                if (link != null && link.isOverHighWatermark()) {
+                    OverflowPolicy overflow = config.overflow();
+                    if (overflow.mode() == OverflowPolicy.Mode.REJECT || overflow.sheds(priority)) {
+                        ledger.rejectAccepted(sequence);
+                        if (overflow.mode() == OverflowPolicy.Mode.SHED) {
+                            stats.shed.increment();
+                        }
+                        sendNack(sequence, ErrorCode.OVERLOADED, RETRY_AFTER_MS, "analyzer " + link.name() + " is full");
+                        return;
+                    }
+                    pauseUntilRoom(link);
+                }
+                packetsIn++;
+                messagesIn += count;
                 stats.packetsIn.increment();
                 stats.messagesIn.add(count);
                 stats.bytesIn.add(length);
-                loop.route(Packet.of(frame.retainedSlice(index, length), ledger, sequence, count, packet.priority()));
+                loop.deliver(Packet.of(frame.retainedSlice(index, length), ledger, sequence, count, priority), link);
             }
             case DUPLICATE -> stats.duplicates.increment();
             case HELD -> {
@@ -246,6 +285,43 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
                 "sequence " + sequence + " is beyond the window (acked through " + ledger.cursor() + ", window " + window + ")");
             default -> throw new IllegalStateException();
         }
+    }
+
+    /** Stops reading this emitter until {@code link} has room: TCP and the emitter's window slow it down. */
+    private void pauseUntilRoom(AnalyzerLink link) {
+        if (paused) {
+            return;
+        }
+        paused = true;
+        stats.pauses.increment();
+        ctx.channel().config().setAutoRead(false);
+        link.awaitRoom(() -> ctx.executor().execute(this::resume));
+    }
+
+    private void resume() {
+        if (paused) {
+            paused = false;
+            if (state != State.CLOSED) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+    }
+
+    /** GOODBYE to the emitter; from now on new packets get NACK SHUTTING_DOWN. Any thread. */
+    void beginShutdown() {
+        ctx.executor().execute(() -> {
+            if (state == State.OPEN && !shuttingDown) {
+                shuttingDown = true;
+                ctx.writeAndFlush(Frames.goodbye(ctx.alloc()), ctx.voidPromise());
+            }
+        });
+    }
+
+    /** The admin view of this session. Any thread. */
+    EmitterView view() {
+        Object remote = ctx.channel().remoteAddress();
+        return new EmitterView(remote == null ? "" : remote.toString(), emitterId, emitterName, packetsInPublished, messagesInPublished,
+            windowInUsePublished, window);
     }
 
     private void refuse(long sequence, ErrorCode code, long retryAfterMs, String reason) {
@@ -266,6 +342,9 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (state == State.OPEN) {
             ledger.flushAck();
+            packetsInPublished = packetsIn;
+            messagesInPublished = messagesIn;
+            windowInUsePublished = (int) Math.min(Integer.MAX_VALUE, ledger.inFlight());
         }
         ctx.flush();
     }
@@ -303,6 +382,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         if (ledger != null && ledger.owner() == loop) {
             ledger.detach(this);
         }
+        sessions.remove(this);
         stats.connections.decrementAndGet();
         ctx.fireChannelInactive();
     }

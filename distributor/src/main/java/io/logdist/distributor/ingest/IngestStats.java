@@ -14,6 +14,10 @@ public final class IngestStats {
     public final LongAdder messagesIn = new LongAdder();
     public final LongAdder bytesIn = new LongAdder();
     public final LongAdder duplicates = new LongAdder();
+    /** Packets NACKed (OVERLOADED) because their priority was shed. */
+    public final LongAdder shed = new LongAdder();
+    /** Times an emitter connection stopped reading because its analyzer's queue was full. */
+    public final LongAdder pauses = new LongAdder();
     public final AtomicInteger connections = new AtomicInteger();
     private final AtomicLongArray nacksByCode = new AtomicLongArray(16);
 

@@ -1,5 +1,6 @@
 package io.logdist.distributor.link;
 
+import io.logdist.distributor.admin.AnalyzerView;
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.loop.LoopContext;
 import io.logdist.distributor.queue.Packet;
@@ -27,12 +28,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The distributor's connection to one analyzer: it dials, says HELLO (role 2), and feeds
@@ -40,63 +45,129 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * unacknowledged; a cumulative ACK settles a prefix of {@link UnackedDeliveries} and
  * hands each packet back to its emitter's loop as safe.
  *
- * <p>When the connection drops (or cannot be made), every packet the link held, queued
- * or unacknowledged, is rerouted at once through its loop's router (the link has already
- * left the routing table), and the link redials with {@link Backoff}. deliveryIds
- * restart at 1 on every new connection.
+ * <p><b>Failure.</b> The link is down when its connection drops or cannot be made, when a
+ * PING goes unanswered for the link timeout, or when DELIVERs are outstanding and no ACK
+ * has come for the link timeout (a <em>stalled</em> analyzer: alive socket, no
+ * progress). It then leaves the routing table and reroutes everything it held, queued
+ * or unacknowledged, through its loop's router; a packet rerouted more than
+ * {@code maxRetries} times goes to the dead-letter file instead. It redials with
+ * {@link Backoff}; a {@link CircuitBreaker} ejects an analyzer that keeps failing for
+ * growing times. A link that comes back ramps its weight up ({@link SlowStart}).
  *
- * <p>State machine: {@code CONNECTING} → {@code HANDSHAKE} (HELLO sent) → {@code UP} →
- * {@code BACKOFF} → {@code CONNECTING} …; {@code CLOSED} is final.
+ * <p><b>Backpressure.</b> Bytes queued here (inbox + priority queues) are counted; above
+ * {@code queueBytes} emitter sessions that route here pause reading and register a
+ * wake-up, run once the queue is below half of it. The analyzer connection itself never
+ * stops reading: its ACKs free space.
  *
- * <p>Thread: confined to its event loop, except {@link #offer(Packet)} (any loop: a
- * many-to-one inbox plus a single scheduled drain) and the read-only statistics.
+ * <p><b>Draining.</b> A drained link takes no new packets but finishes what it holds, then
+ * stays connected and idle; a removed link drains and then closes.
+ *
+ * <p>State machine of the connection: {@code CONNECTING} → {@code HANDSHAKE} (HELLO sent)
+ * → {@code UP} → {@code BACKOFF} (or {@code EJECTED}) → {@code CONNECTING} …; {@code CLOSED}
+ * is final.
+ *
+ * <p>Thread: confined to its event loop, except {@link #offer}, {@link #isOverHighWatermark},
+ * {@link #awaitRoom}, the control methods (which post tasks) and the volatile counters.
  */
 public final class AnalyzerLink {
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzerLink.class);
     private static final int INBOX_CAPACITY = 1 << 14;
     private static final long HANDSHAKE_TIMEOUT_MS = 5_000;
+    private static final long SLOW_START_STEP_MS = 200;
 
-    enum State { CONNECTING, HANDSHAKE, UP, BACKOFF, CLOSED }
+    enum State { CONNECTING, HANDSHAKE, UP, BACKOFF, EJECTED, CLOSED }
 
     private final AnalyzerSpec spec;
     private final LoopContext loop;
     private final RoutingTables tables;
     private final Transport transport;
     private final LinkSettings settings;
+    private final DeadLetters deadLetters;
+    private final LongSupplier clock;
     private final ManyToOneConcurrentArrayQueue<Packet> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainInbox = this::drainInbox;
     private final PriorityQueues queues = new PriorityQueues();
     private final UnackedDeliveries unacked = new UnackedDeliveries();
     private final Backoff backoff;
+    private final CircuitBreaker breaker;
+    /** Bytes in the inbox and the priority queues; written by any loop (offer) and this one. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final ManyToOneConcurrentLinkedQueue<Runnable> roomWaiters = new ManyToOneConcurrentLinkedQueue<>();
+    private final CompletableFuture<Void> removed = new CompletableFuture<>();
+    private final long lowWatermark;
     private State state = State.CONNECTING;
+    private volatile double weight;
     private volatile boolean routable;
+    private volatile boolean draining;
+    private volatile boolean removing;
+    private volatile String lastFailure = "";
+    private volatile long upSinceNs;
+    /** The ramp of the current connection; 0 when it came up at full weight. Written before routable is set. */
+    private volatile long slowStartNs;
+    /** Configured analyzers start at full weight; one that comes back (or is added at runtime) ramps up. */
+    private boolean rampOnUp;
     private Channel channel;
     private ScheduledFuture<?> handshakeTimeout;
+    private ScheduledFuture<?> healthCheck;
     private long nextDeliveryId;
     private int window;
+    private long lastProgressNs;
+    private long lastReadNs;
+    private long pingSentNs;
+    private long pingNonce;
+    private boolean stalled;
+    /** The current connection proved healthy (ACKs flowed, or it stayed up a link timeout): only then is a flap forgiven. */
+    private boolean confirmed;
     // Statistics: written only by the link's loop, read by anyone.
     private volatile long packetsDelivered;
     private volatile long messagesDelivered;
+    private volatile long bytesDelivered;
     private volatile long reroutedAway;
     private volatile long connects;
 
-    public AnalyzerLink(AnalyzerSpec spec, LoopContext loop, RoutingTables tables, Transport transport, LinkSettings settings) {
+    public AnalyzerLink(AnalyzerSpec spec, LoopContext loop, RoutingTables tables, Transport transport, LinkSettings settings,
+                        DeadLetters deadLetters, boolean slowStartFirstConnection) {
         this.spec = spec;
+        this.rampOnUp = slowStartFirstConnection;
+        this.weight = spec.weight();
         this.loop = loop;
         this.tables = tables;
         this.transport = transport;
         this.settings = settings;
+        this.deadLetters = deadLetters;
+        this.clock = System::nanoTime;
         this.backoff = new Backoff(settings.reconnectBaseMs(), settings.reconnectMaxMs(), () -> ThreadLocalRandom.current().nextLong());
+        this.breaker = new CircuitBreaker(settings.failureThreshold(), TimeUnit.MILLISECONDS.toNanos(settings.ejectionBaseMs()),
+            TimeUnit.MILLISECONDS.toNanos(settings.ejectionMaxMs()), TimeUnit.MILLISECONDS.toNanos(settings.ejectionDecayMs()));
+        this.lowWatermark = settings.queueBytes() / 2;
     }
 
     public AnalyzerSpec spec() {
         return spec;
     }
 
-    /** True while the link is up and takes part in routing. Any thread. */
+    public String name() {
+        return spec.name();
+    }
+
+    /** True while the link is up, not draining, and takes part in routing. Any thread. */
     public boolean isRoutable() {
-        return routable;
+        return routable && !draining;
+    }
+
+    /** The configured weight. Any thread. */
+    public double weight() {
+        return weight;
+    }
+
+    /** The weight routing uses now: the configured one, ramped while slow-starting. Any thread. */
+    public double effectiveWeight() {
+        return SlowStart.effectiveWeight(weight, clock.getAsLong() - upSinceNs, slowStartNs);
+    }
+
+    private boolean slowStarting() {
+        return slowStartNs > 0 && clock.getAsLong() - upSinceNs < slowStartNs;
     }
 
     public long packetsDelivered() {
@@ -107,7 +178,7 @@ public final class AnalyzerLink {
         return messagesDelivered;
     }
 
-    /** Packets this link held when it failed and handed back for rerouting. */
+    /** Packets this link handed back for rerouting (it failed, or the analyzer NACKed them). */
     public long reroutedAway() {
         return reroutedAway;
     }
@@ -119,6 +190,50 @@ public final class AnalyzerLink {
     /** Starts dialling. Any thread. */
     public void start() {
         loop.eventLoop().execute(this::connect);
+    }
+
+    /** Changes the weight; routing follows at once. Any thread. */
+    public void setWeight(double w) {
+        if (!(w > 0) || Double.isInfinite(w)) {
+            throw new IllegalArgumentException("weight=" + w + " must be a positive number");
+        }
+        weight = w;
+        tables.publish();
+    }
+
+    /** Takes no new packets; finishes what it holds, then stays connected and idle. Any thread. */
+    public void drain() {
+        if (!draining) {
+            draining = true;
+            tables.publish();
+            loop.eventLoop().execute(() -> {
+                LOG.info("analyzer {} draining: no new packets, {} queued and {} unacknowledged to finish", spec.name(), queues.size(), unacked.size());
+                // Packets already routed here but not yet written go elsewhere now.
+                inbox.drain(this::rerouteUndelivered);
+                rerouteQueued();
+                checkRemoved();
+            });
+        }
+    }
+
+    /** Drains, then closes for good; the future completes once nothing is left here. Any thread. */
+    public CompletableFuture<Void> remove() {
+        removing = true;
+        drain();
+        loop.eventLoop().execute(this::checkRemoved);
+        return removed;
+    }
+
+    public boolean isRemoved() {
+        return removed.isDone();
+    }
+
+    private void checkRemoved() {
+        if (removing && unacked.isEmpty() && queues.isEmpty() && inbox.isEmpty() && !removed.isDone()) {
+            LOG.info("analyzer {} removed", spec.name());
+            close();
+            removed.complete(null);
+        }
     }
 
     /**
@@ -133,11 +248,13 @@ public final class AnalyzerLink {
             }
             state = State.CLOSED;
             setRoutable(false);
+            cancelTimers();
             if (channel != null) {
                 channel.close();
             } else {
                 releaseHeld();
             }
+            wakeRoomWaiters();
         });
     }
 
@@ -146,6 +263,7 @@ public final class AnalyzerLink {
         unacked.drainTo(held);
         queues.drainTo(held);
         inbox.drain(held::add);
+        queuedBytes.set(0);
         Packet p;
         while ((p = held.poll()) != null) {
             p.recycle();
@@ -158,23 +276,54 @@ public final class AnalyzerLink {
      * @return false when the inbox is full (the caller keeps the packet)
      */
     public boolean offer(Packet p) {
+        int length = p.length();
         if (!inbox.offer(p)) {
             return false;
         }
+        queuedBytes.addAndGet(length);
         if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             loop.eventLoop().execute(drainInbox);
         }
         return true;
     }
 
+    /** True when more than {@code queueBytes} wait here: senders should pause. Any thread. */
+    public boolean isOverHighWatermark() {
+        return queuedBytes.get() > settings.queueBytes();
+    }
+
+    /**
+     * Registers a wake-up to run (on this link's loop) once the queue is below the low
+     * watermark, or the link fails. Any thread. The caller re-checks
+     * {@link #isOverHighWatermark()} after registering, since the queue may have drained
+     * in between.
+     */
+    public void awaitRoom(Runnable wakeUp) {
+        roomWaiters.offer(wakeUp);
+        if (!isOverHighWatermark()) {
+            loop.eventLoop().execute(this::wakeRoomWaiters);
+        }
+    }
+
+    private void wakeRoomWaiters() {
+        Runnable r;
+        while ((r = roomWaiters.poll()) != null) {
+            r.run();
+        }
+    }
+
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
     private void drainInbox() {
         drainScheduled.set(false);
-        if (state == State.UP) {
+        if (state == State.UP && !draining) {
             inbox.drain(queues::add);
             doSend();
         } else {
-            // Routed here just as the link went down: route again, it was never delivered.
-            inbox.drain(loop::route);
+            // Routed here just as the link went down or started draining: route again, it was never delivered.
+            inbox.drain(this::rerouteUndelivered);
         }
     }
 
@@ -185,6 +334,7 @@ public final class AnalyzerLink {
         }
         Channel ch = channel;
         int written = 0;
+        long bytes = 0;
         while (unacked.size() < window && ch.isWritable()) {
             Packet p = queues.poll();
             if (p == null) {
@@ -192,22 +342,41 @@ public final class AnalyzerLink {
             }
             p.deliveryId = ++nextDeliveryId;
             p.refusedByAnalyzer = false;
+            int length = p.length();
             ByteBuf header = ch.alloc().buffer(Frames.DELIVER_HEADER_LENGTH);
-            Frames.writeDeliverHeader(header, p.deliveryId, p.length());
+            Frames.writeDeliverHeader(header, p.deliveryId, length);
             ch.write(header, ch.voidPromise());
             // The link keeps its own reference for a reroute; the channel releases the duplicate once written.
             ch.write(p.bytes.retainedDuplicate(), ch.voidPromise());
+            if (unacked.isEmpty()) {
+                lastProgressNs = clock.getAsLong();
+            }
             unacked.add(p);
             written++;
+            bytes += length;
         }
         if (written > 0) {
             ch.flush();
+            afterDequeue(bytes);
         }
         return written;
     }
 
+    private void afterDequeue(long bytes) {
+        long left = queuedBytes.addAndGet(-bytes);
+        if (left <= lowWatermark && !roomWaiters.isEmpty()) {
+            wakeRoomWaiters();
+        }
+    }
+
     private void connect() {
-        if (state == State.CLOSED) {
+        if (state == State.CLOSED || (removing && removed.isDone())) {
+            return;
+        }
+        long now = clock.getAsLong();
+        if (!breaker.allowAttempt(now)) {
+            state = State.EJECTED;
+            loop.eventLoop().schedule(this::connect, Math.max(1, breaker.remainingEjectionNs(now)), TimeUnit.NANOSECONDS);
             return;
         }
         state = State.CONNECTING;
@@ -244,16 +413,18 @@ public final class AnalyzerLink {
         ch.writeAndFlush(Frames.hello(ch.alloc(), Frames.ROLE_DISTRIBUTOR, settings.instanceId(), settings.linkWindow(), settings.name(), ""));
         handshakeTimeout = ch.eventLoop().schedule(() -> {
             if (state == State.HANDSHAKE && channel == ch) {
-                sendErrorAndClose(ch, ErrorCode.PROTOCOL_VIOLATION, "no WELCOME within " + HANDSHAKE_TIMEOUT_MS + " ms");
+                lastFailure = "no WELCOME within " + HANDSHAKE_TIMEOUT_MS + " ms";
+                sendErrorAndClose(ch, ErrorCode.PROTOCOL_VIOLATION, lastFailure);
             }
         }, HANDSHAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
     private void onFrame(Channel ch, ByteBuf frame) {
+        lastReadNs = clock.getAsLong();
         FrameType type = FrameReader.type(frame);
         if (state == State.HANDSHAKE) {
             if (type == FrameType.WELCOME) {
-                onWelcome(FrameReader.welcome(frame));
+                onWelcome(ch, FrameReader.welcome(frame));
             } else if (type == FrameType.ERROR) {
                 onError(ch, FrameReader.error(frame));
             } else {
@@ -268,48 +439,120 @@ public final class AnalyzerLink {
             case ACK -> onAck(FrameReader.u64Body(frame));
             case NACK -> onNack(FrameReader.nack(frame));
             case PING -> ch.writeAndFlush(Frames.pong(ch.alloc(), FrameReader.u64Body(frame)), ch.voidPromise());
-            case PONG -> FrameReader.u64Body(frame);
+            case PONG -> {
+                if (FrameReader.u64Body(frame) == pingNonce) {
+                    pingSentNs = 0;
+                }
+            }
             case GOODBYE -> {
                 FrameReader.checkEmptyBody(frame);
                 LOG.info("analyzer {} said GOODBYE; no new packets go to it", spec.name());
                 setRoutable(false);
+                rerouteQueued();
             }
             case ERROR -> onError(ch, FrameReader.error(frame));
             default -> sendErrorAndClose(ch, ErrorCode.PROTOCOL_VIOLATION, type + " is not allowed from an analyzer");
         }
     }
 
-    private void onWelcome(FrameReader.Welcome welcome) {
+    private void onWelcome(Channel ch, FrameReader.Welcome welcome) {
         handshakeTimeout.cancel(false);
         window = (int) Math.max(1, Math.min(welcome.window(), settings.linkWindow()));
         nextDeliveryId = 0;
         state = State.UP;
-        backoff.reset();
+        stalled = false;
+        long now = clock.getAsLong();
+        upSinceNs = now;
+        slowStartNs = rampOnUp ? TimeUnit.MILLISECONDS.toNanos(settings.slowStartMs()) : 0;
+        rampOnUp = true;
+        lastProgressNs = now;
+        lastReadNs = now;
+        pingSentNs = 0;
         connects++;
-        LOG.info("analyzer {} up at {} (window {}, server '{}')", spec.name(), spec.address(), window, welcome.serverName());
+        confirmed = false;
+        LOG.info("analyzer {} up at {} (window {}{})", spec.name(), spec.address(), window,
+            slowStartNs > 0 ? ", slow start over " + settings.slowStartMs() + " ms" : "");
         setRoutable(true);
+        long period = Math.max(20, settings.linkTimeoutMs() / 4);
+        healthCheck = ch.eventLoop().scheduleAtFixedRate(() -> checkHealth(ch), period, period, TimeUnit.MILLISECONDS);
+        if (slowStartNs > 0) {
+            ch.eventLoop().schedule(() -> rampWeight(ch), SLOW_START_STEP_MS, TimeUnit.MILLISECONDS);
+        }
         drainInbox();
+    }
+
+    /** Republishes the routing table while the weight ramps up, so routers see each step. */
+    private void rampWeight(Channel ch) {
+        if (channel != ch || state != State.UP) {
+            return;
+        }
+        tables.publish();
+        if (slowStarting()) {
+            ch.eventLoop().schedule(() -> rampWeight(ch), SLOW_START_STEP_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Catches a stalled analyzer (DELIVERs outstanding, no ACK) and a silent one (PING unanswered). */
+    private void checkHealth(Channel ch) {
+        if (channel != ch || state != State.UP) {
+            return;
+        }
+        long now = clock.getAsLong();
+        long timeoutNs = TimeUnit.MILLISECONDS.toNanos(settings.linkTimeoutMs());
+        if (!unacked.isEmpty() && now - lastProgressNs > timeoutNs) {
+            stalled = true;
+            lastFailure = "stalled: " + unacked.size() + " DELIVERs unacknowledged for " + TimeUnit.NANOSECONDS.toMillis(now - lastProgressNs) + " ms";
+            ch.close();
+            return;
+        }
+        if (pingSentNs != 0 && now - pingSentNs > timeoutNs) {
+            lastFailure = "PING unanswered for " + TimeUnit.NANOSECONDS.toMillis(now - pingSentNs) + " ms";
+            ch.close();
+            return;
+        }
+        if (!confirmed && now - upSinceNs > timeoutNs) {
+            confirm(now);
+        }
+        if (pingSentNs == 0 && now - lastReadNs > timeoutNs / 2) {
+            pingSentNs = now;
+            ch.writeAndFlush(Frames.ping(ch.alloc(), ++pingNonce), ch.voidPromise());
+        }
+        breaker.onHealthy(now);
     }
 
     private void onAck(long through) {
         Packet p;
         long packets = 0;
         long messages = 0;
+        long bytes = 0;
         while ((p = unacked.pollThrough(through)) != null) {
             if (p.refusedByAnalyzer) {
-                reroute(p);
+                reroute(p, "refused by analyzer " + spec.name());
                 continue;
             }
             packets++;
             messages += p.count;
+            bytes += p.length();
             p.releaseBytes();
             p.ledger.owner().settle(p);
         }
         if (packets > 0) {
+            lastProgressNs = clock.getAsLong();
+            if (!confirmed) {
+                confirm(lastProgressNs);
+            }
             packetsDelivered += packets;
             messagesDelivered += messages;
+            bytesDelivered += bytes;
         }
         doSend();
+        checkRemoved();
+    }
+
+    private void confirm(long now) {
+        confirmed = true;
+        backoff.reset();
+        breaker.onSuccess(now);
     }
 
     private void onNack(FrameReader.Nack nack) {
@@ -321,6 +564,7 @@ public final class AnalyzerLink {
     }
 
     private void onError(Channel ch, FrameReader.Error error) {
+        lastFailure = "analyzer sent ERROR " + error.rawCode() + " (" + error.code() + "): " + error.reason();
         LOG.warn("analyzer {} sent ERROR {} ({}): {}", spec.name(), error.rawCode(), error.code(), error.reason());
         ch.close();
     }
@@ -330,19 +574,48 @@ public final class AnalyzerLink {
         ch.writeAndFlush(Frames.error(ch.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void reroute(Packet p) {
+    /** Routes a packet that was delivered (or tried) here again; past the retry limit it goes to the dead-letter file. */
+    private void reroute(Packet p, String why) {
         p.reroutes++;
         p.deliveryId = 0;
         p.refusedByAnalyzer = false;
         reroutedAway++;
+        if (p.reroutes > settings.maxRetries() && deadLetters.write(p, why + " (rerouted " + p.reroutes + " times)")) {
+            p.releaseBytes();
+            p.ledger.owner().settle(p);
+            return;
+        }
         loop.route(p);
+    }
+
+    /** Routes a packet that never left this link: not a retry. */
+    private void rerouteUndelivered(Packet p) {
+        queuedBytes.addAndGet(-p.length());
+        loop.route(p);
+    }
+
+    private void rerouteQueued() {
+        PacketList held = new PacketList();
+        queues.drainTo(held);
+        Packet p;
+        while ((p = held.poll()) != null) {
+            rerouteUndelivered(p);
+        }
+        wakeRoomWaiters();
+    }
+
+    private void cancelTimers() {
+        if (handshakeTimeout != null) {
+            handshakeTimeout.cancel(false);
+        }
+        if (healthCheck != null) {
+            healthCheck.cancel(false);
+        }
     }
 
     /** The connection is gone (or never came): leave routing, reroute everything held, redial later. */
     private void onDown(String reason) {
-        if (handshakeTimeout != null) {
-            handshakeTimeout.cancel(false);
-        }
+        cancelTimers();
         boolean wasUp = state == State.UP;
         setRoutable(false);
         channel = null;
@@ -350,21 +623,34 @@ public final class AnalyzerLink {
             releaseHeld();
             return;
         }
+        String why = lastFailure.isEmpty() ? reason : lastFailure;
+        lastFailure = "";
+        int n = unacked.size() + queues.size();
         PacketList held = new PacketList();
         unacked.drainTo(held);
-        queues.drainTo(held);
-        int n = held.size();
         Packet p;
         while ((p = held.poll()) != null) {
-            reroute(p);
+            reroute(p, "analyzer " + spec.name() + " " + why);
         }
-        inbox.drain(loop::route);
+        rerouteQueued();
+        inbox.drain(this::rerouteUndelivered);
+        if (removing) {
+            checkRemoved();
+            if (removed.isDone()) {
+                return;
+            }
+        }
+        long now = clock.getAsLong();
+        boolean ejected = breaker.onFailure(now);
         state = State.BACKOFF;
         long delay = backoff.nextDelayMs();
-        if (wasUp) {
-            LOG.warn("analyzer {} down ({}); {} packets rerouted; reconnecting in {} ms", spec.name(), reason, n, delay);
+        if (ejected) {
+            LOG.warn("analyzer {} {} ({}); {} packets rerouted; ejected for {} ms (ejection {})", spec.name(),
+                stalled ? "stalled" : "down", why, n, TimeUnit.NANOSECONDS.toMillis(breaker.currentEjectionNs()), breaker.ejections());
+        } else if (wasUp) {
+            LOG.warn("analyzer {} {} ({}); {} packets rerouted; reconnecting in {} ms", spec.name(), stalled ? "stalled" : "down", why, n, delay);
         } else if (backoff.failures() == 1 || backoff.failures() % 20 == 0) {
-            LOG.warn("analyzer {} at {} unavailable ({}); retrying, next in {} ms", spec.name(), spec.address(), reason, delay);
+            LOG.warn("analyzer {} at {} unavailable ({}); retrying, next in {} ms", spec.name(), spec.address(), why, delay);
         }
         loop.eventLoop().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
@@ -374,6 +660,88 @@ public final class AnalyzerLink {
             routable = value;
             tables.publish();
         }
+    }
+
+    /**
+     * At shutdown, after the drain timeout: takes every packet still held here and writes it
+     * to the dead-letter file (then it is safe, and ACKed) or releases it (its emitter
+     * was never ACKed and sends it again). Any thread; runs on the link's loop.
+     *
+     * @return packets that were neither delivered nor dead-lettered
+     */
+    public long takeHeldForShutdown(DeadLetters sink) {
+        try {
+            return loop.eventLoop().submit(() -> {
+                setRoutable(false);
+                PacketList held = new PacketList();
+                unacked.drainTo(held);
+                queues.drainTo(held);
+                inbox.drain(held::add);
+                queuedBytes.set(0);
+                return deadLetterOrRelease(held, sink, "undelivered at shutdown from analyzer " + spec.name());
+            }).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("analyzer " + spec.name() + " did not answer: " + e, e);
+        }
+    }
+
+    /** Dead-letters (and settles) or releases each packet of {@code held}; returns how many were released. */
+    public static long deadLetterOrRelease(PacketList held, DeadLetters sink, String reason) {
+        long released = 0;
+        Packet p;
+        while ((p = held.poll()) != null) {
+            if (sink.write(p, reason)) {
+                p.releaseBytes();
+                p.ledger.owner().settle(p);
+            } else {
+                p.recycle();
+                released++;
+            }
+        }
+        return released;
+    }
+
+    /** The admin view, taken on this link's loop. Any thread (blocks briefly). */
+    public AnalyzerView view() {
+        try {
+            return loop.eventLoop().submit(this::viewHere).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("analyzer " + spec.name() + " did not answer: " + e, e);
+        }
+    }
+
+    private AnalyzerView viewHere() {
+        return new AnalyzerView(spec.name(), spec.address().toString(), weight, isRoutable() ? effectiveWeight() : 0, stateName(),
+            breakerName(), queues.size() + inbox.size(), queuedBytes.get(), unacked.size(), packetsDelivered, messagesDelivered,
+            bytesDelivered, reroutedAway, connects);
+    }
+
+    private String stateName() {
+        if (removed.isDone()) {
+            return "removed";
+        }
+        if (draining) {
+            return "draining";
+        }
+        return switch (state) {
+            case UP -> routable ? (slowStarting() ? "slow-start" : "up") : "down";
+            case EJECTED -> "ejected";
+            case BACKOFF -> breaker.state() == CircuitBreaker.State.OPEN ? "ejected" : stalled ? "stalled" : "down";
+            case CONNECTING, HANDSHAKE, CLOSED -> stalled ? "stalled" : "down";
+        };
+    }
+
+    private String breakerName() {
+        return switch (breaker.state()) {
+            case CLOSED -> "closed";
+            case OPEN -> "open";
+            case HALF_OPEN -> "half-open";
+        };
+    }
+
+    /** Runs {@code task} on this link's loop. */
+    public void execute(Runnable task) {
+        loop.eventLoop().execute(task);
     }
 
     /** Netty handler of the current connection; ignores events from connections that are no longer current. */

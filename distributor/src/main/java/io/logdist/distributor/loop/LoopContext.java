@@ -7,6 +7,7 @@ import io.logdist.distributor.queue.PacketList;
 import io.logdist.distributor.routing.Router;
 import io.logdist.distributor.routing.RoutingTable;
 import io.netty.channel.EventLoop;
+import org.HdrHistogram.Recorder;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.function.Supplier;
 public final class LoopContext {
     private static final int SETTLE_INBOX_CAPACITY = 1 << 16;
     private static final long PARK_RETRY_MS = 5;
+    /** The ack latency histogram's range ends here (an hour); longer values are recorded as this. */
+    public static final long MAX_LATENCY_US = 3_600_000_000L;
 
     private final EventLoop eventLoop;
     private final Router router;
@@ -39,9 +42,12 @@ public final class LoopContext {
     private final PacketList parked = new PacketList();
     private boolean parkRetryScheduled;
 
-    public LoopContext(EventLoop eventLoop, Supplier<RoutingTable> tables) {
+    private final Recorder ackLatencyUs;
+
+    public LoopContext(EventLoop eventLoop, Supplier<RoutingTable> tables, Recorder ackLatencyUs) {
         this.eventLoop = eventLoop;
         this.router = new Router(tables);
+        this.ackLatencyUs = ackLatencyUs;
     }
 
     public EventLoop eventLoop() {
@@ -54,7 +60,16 @@ public final class LoopContext {
      * again shortly. Never drops the packet.
      */
     public void route(Packet p) {
-        AnalyzerLink link = router.route(p.count);
+        deliver(p, pick(p.count));
+    }
+
+    /** Chooses (and charges) the analyzer for a packet of {@code messages} messages; null when none is up. */
+    public AnalyzerLink pick(int messages) {
+        return router.route(messages);
+    }
+
+    /** Hands a packet to the link {@link #pick} chose, or parks it when there is none or its inbox is full. */
+    public void deliver(Packet p, AnalyzerLink link) {
         if (link == null || !link.offer(p)) {
             park(p);
         }
@@ -123,6 +138,8 @@ public final class LoopContext {
         if (ledger.onSafe(p.sequence)) {
             ackDue.add(ledger);
         }
+        long us = (System.nanoTime() - p.receivedNanos) / 1000;
+        ackLatencyUs.recordValue(Math.min(Math.max(us, 0), MAX_LATENCY_US));
         p.recycle();
     }
 
@@ -137,6 +154,11 @@ public final class LoopContext {
     /** Marks a ledger as owing its emitter an ACK at the end of the current batch. */
     public void ackDue(EmitterLedger ledger) {
         ackDue.add(ledger);
+    }
+
+    /** Takes every parked packet out, e.g. to dead-letter them at shutdown. Loop thread. */
+    public void takeParked(PacketList out) {
+        out.addAll(parked);
     }
 
     /** Releases every packet still here; the distributor is stopping and its loops with it. */

@@ -34,6 +34,8 @@ public final class Packet {
     public int reroutes;
     /** The deliveryId of its current DELIVER, on the link that wrote it. */
     public long deliveryId;
+    /** When the PACKET was read ({@link System#nanoTime()}), for the ack latency histogram. */
+    public long receivedNanos;
     /** Set when the analyzer NACKed the current DELIVER: it is rerouted instead of settled. */
     public boolean refusedByAnalyzer;
     /** Next packet in whatever intrusive list currently holds this one. */
@@ -54,6 +56,7 @@ public final class Packet {
         p.reroutes = 0;
         p.deliveryId = 0;
         p.refusedByAnalyzer = false;
+        p.receivedNanos = System.nanoTime();
         p.next = null;
         return p;
     }

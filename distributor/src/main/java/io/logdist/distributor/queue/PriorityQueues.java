@@ -17,8 +17,13 @@ public final class PriorityQueues {
 
     private final PacketList[] levels = new PacketList[LEVELS];
     private final long[] nonEmpty = new long[LEVELS / 64];
+    /** Every this many polls, one goes to the next non-empty level in turn, so no level starves. */
+    static final int FAIR_SHARE_EVERY = 16;
+
     private int size;
     private long bytes;
+    private int polls;
+    private int fairCursor;
 
     public PriorityQueues() {
         for (int i = 0; i < LEVELS; i++) {
@@ -34,11 +39,22 @@ public final class PriorityQueues {
         bytes += p.length();
     }
 
-    /** Removes and returns the oldest packet of the most urgent non-empty level, or null. */
+    /**
+     * Removes and returns the oldest packet of the most urgent non-empty level, or null.
+     * Strict priority would starve the least urgent levels under a sustained flood of
+     * urgent packets, so one poll in {@link #FAIR_SHARE_EVERY} serves the next non-empty
+     * level after the previous such turn (round robin over the levels): every waiting
+     * level moves.
+     */
     public Packet poll() {
         int level = firstNonEmpty();
         if (level < 0) {
             return null;
+        }
+        if (++polls == FAIR_SHARE_EVERY) {
+            polls = 0;
+            level = nextNonEmptyFrom(fairCursor);
+            fairCursor = (level + 1) & (LEVELS - 1);
         }
         PacketList list = levels[level];
         Packet p = list.poll();
@@ -61,11 +77,29 @@ public final class PriorityQueues {
         return -1;
     }
 
+    /** The first non-empty level at or after {@code from}, wrapping around; there must be one. */
+    private int nextNonEmptyFrom(int from) {
+        int w = from >>> 6;
+        long bits = nonEmpty[w] & (-1L << (from & 63));
+        for (int i = 0; i <= nonEmpty.length; i++) {
+            if (bits != 0) {
+                return (w << 6) + Long.numberOfTrailingZeros(bits);
+            }
+            w = (w + 1) & (nonEmpty.length - 1);
+            bits = nonEmpty[w];
+        }
+        throw new IllegalStateException("no non-empty level");
+    }
+
     /** Moves every queued packet, most urgent first, to the end of {@code out}. */
     public void drainTo(PacketList out) {
-        Packet p;
-        while ((p = poll()) != null) {
-            out.add(p);
+        int level;
+        while ((level = firstNonEmpty()) >= 0) {
+            PacketList list = levels[level];
+            size -= list.size();
+            bytes -= list.bytes();
+            out.addAll(list);
+            nonEmpty[level >>> 6] &= ~(1L << (level & 63));
         }
     }
 

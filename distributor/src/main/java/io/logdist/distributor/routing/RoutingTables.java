@@ -24,6 +24,11 @@ public final class RoutingTables implements Supplier<RoutingTable> {
         links.add(link);
     }
 
+    public void remove(AnalyzerLink link) {
+        links.remove(link);
+        publish();
+    }
+
     public List<AnalyzerLink> links() {
         return links;
     }
@@ -48,7 +53,7 @@ public final class RoutingTables implements Supplier<RoutingTable> {
             }
             double[] weights = new double[up.size()];
             for (int i = 0; i < weights.length; i++) {
-                weights[i] = up.get(i).spec().weight();
+                weights[i] = up.get(i).effectiveWeight();
             }
             current = new RoutingTable(current.version() + 1, up.toArray(new AnalyzerLink[0]), weights);
         }

@@ -36,7 +36,10 @@ final class Cluster implements AutoCloseable {
             analyzers.add(a);
             specs.add(new AnalyzerSpec("a" + (i + 1), new HostPort("127.0.0.1", a.port()), weights[i]));
         }
-        distributor = Distributor.start(DistributorConfig.of(new HostPort("127.0.0.1", 0), specs).withThreads(2));
+        // A long link timeout: these tests are about routing and crashes, not stall detection, and a
+        // loaded test machine must not make a busy in-process analyzer look stalled.
+        distributor = Distributor.start(DistributorConfig.builder().listen(new HostPort("127.0.0.1", 0)).analyzers(specs).threads(2)
+            .linkTimeout(java.time.Duration.ofSeconds(30)).build());
         await().atMost(Duration.ofSeconds(15)).until(() -> distributor.links().stream().allMatch(Distributor.LinkStatus::up));
     }
 
@@ -51,6 +54,20 @@ final class Cluster implements AutoCloseable {
             m[i] = analyzers.get(i).snapshot().messages();
         }
         return m;
+    }
+
+    /** Distinct (emitterId, sequence) pairs received by any analyzer. */
+    long distinctReceived() {
+        Map<Long, Set<Long>> received = new HashMap<>();
+        for (AnalyzerServer a : analyzers) {
+            a.snapshot().sequencesByEmitter().forEach((emitter, seqs) -> {
+                Set<Long> set = received.computeIfAbsent(emitter, k -> new java.util.HashSet<>());
+                for (long q : seqs) {
+                    set.add(q);
+                }
+            });
+        }
+        return received.values().stream().mapToLong(Set::size).sum();
     }
 
     /**

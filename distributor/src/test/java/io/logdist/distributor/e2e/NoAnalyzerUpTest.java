@@ -32,8 +32,7 @@ class NoAnalyzerUpTest {
         }
         DistributorConfig config = DistributorConfig.of(new HostPort("127.0.0.1", 0),
             List.of(new AnalyzerSpec("late", new HostPort("127.0.0.1", port), 1))).withThreads(2);
-        config = new DistributorConfig(config.listen(), null, config.analyzers(), "test", 2, 1024, 1024,
-            config.maxFrameLength(), config.parkedBytesLimit(), config.helloTimeout(), Duration.ofMillis(20), Duration.ofMillis(200));
+        config = config.toBuilder().name("test").reconnectBase(Duration.ofMillis(20)).reconnectMax(Duration.ofMillis(200)).build();
         try (Distributor d = Distributor.start(config)) {
             EmitterConfig e = EmitterConfig.defaults(new HostPort("127.0.0.1", d.emitterAddress().getPort()));
             e = new EmitterConfig(e.distributor(), 0, Duration.ZERO, 8, 32, 1, PrioritySpec.parse("fixed:3"), null, 64, 77, "e", Duration.ofSeconds(30),

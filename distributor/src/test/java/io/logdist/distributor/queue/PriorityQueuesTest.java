@@ -76,4 +76,29 @@ class PriorityQueuesTest {
             p.recycle();
         }
     }
+
+    @Test
+    void shouldKeepTheLeastUrgentLevelMovingUnderAFloodOfTheMostUrgent() {
+        PriorityQueues q = new PriorityQueues();
+        for (int i = 0; i < 100; i++) {
+            q.add(packet(255, i));
+        }
+        int served255 = 0;
+        // A sustained flood: every poll is replaced by a new priority-0 packet.
+        for (int i = 0; i < 1_600; i++) {
+            q.add(packet(0, 1_000 + i));
+            Packet p = q.poll();
+            if (p.priority == 255) {
+                served255++;
+            }
+            p.recycle();
+        }
+        // One poll in FAIR_SHARE_EVERY goes round robin over the non-empty levels (here 0 and 255).
+        assertThat(served255).as("priority 255 served under a flood of priority 0")
+            .isEqualTo(1_600 / PriorityQueues.FAIR_SHARE_EVERY / 2);
+        Packet p;
+        while ((p = q.poll()) != null) {
+            p.recycle();
+        }
+    }
 }

@@ -1,0 +1,14 @@
+package io.logdist.distributor.admin;
+
+/**
+ * One analyzer as the admin API shows it: configuration, state and counters, taken on
+ * the link's event loop at one moment.
+ *
+ * @param state   {@code up}, {@code slow-start}, {@code draining}, {@code down},
+ *                {@code stalled}, {@code ejected} or {@code removed}
+ * @param circuit {@code closed}, {@code open} or {@code half-open}
+ */
+public record AnalyzerView(String name, String address, double weight, double effectiveWeight, String state, String circuit,
+                           long queuedPackets, long queuedBytes, int unacked, long packetsDelivered, long messagesDelivered,
+                           long bytesDelivered, long reroutes, long connects) {
+}

@@ -1,0 +1,76 @@
+package io.logdist.distributor.deadletter;
+
+import io.logdist.distributor.link.DeadLetters;
+import io.logdist.distributor.queue.Packet;
+import io.logdist.protocol.deadletter.DeadLetterWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The distributor's dead-letter file: opened on the first packet that needs it (no empty
+ * files), each packet written and forced to disk before it counts as safe.
+ *
+ * <p>Thread-safe: links on any loop write here; this is the rare path (a packet rerouted
+ * more than {@code --max-retries} times, or left over at shutdown), so a lock and a
+ * blocking write are acceptable.
+ */
+public final class DeadLetterSink implements DeadLetters, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSink.class);
+
+    private final Path dir;
+    private final Object lock = new Object();
+    private DeadLetterWriter writer;
+    private volatile long count;
+    private boolean failed;
+
+    public DeadLetterSink(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public boolean write(Packet p, String reason) {
+        synchronized (lock) {
+            if (failed) {
+                return false;
+            }
+            try {
+                if (writer == null) {
+                    writer = DeadLetterWriter.open(dir);
+                    LOG.warn("dead letters go to {}", writer.file());
+                }
+                writer.append(p.bytes, p.reroutes, reason);
+                count++;
+                return true;
+            } catch (IOException e) {
+                // Without a place to write, packets keep being rerouted rather than dropped.
+                failed = true;
+                LOG.error("cannot write the dead-letter file in {} ({}); packets will keep being rerouted", dir, e.getMessage());
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public long count() {
+        return count;
+    }
+
+    /** The file written so far, or null when none was needed. */
+    public Path file() {
+        synchronized (lock) {
+            return writer == null ? null : writer.file();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (writer != null) {
+                writer.close();
+            }
+        }
+    }
+}

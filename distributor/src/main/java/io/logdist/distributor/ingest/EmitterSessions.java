@@ -1,0 +1,45 @@
+package io.logdist.distributor.ingest;
+
+import io.logdist.distributor.admin.EmitterView;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The emitter sessions that have said HELLO and are still connected, for the admin API
+ * and for shutdown (GOODBYE to each).
+ *
+ * <p>Thread-safe; sessions join and leave from their loops, readers are control plane.
+ */
+public final class EmitterSessions {
+    private final Set<EmitterSession> sessions = ConcurrentHashMap.newKeySet();
+
+    void add(EmitterSession s) {
+        sessions.add(s);
+    }
+
+    void remove(EmitterSession s) {
+        sessions.remove(s);
+    }
+
+    public List<EmitterView> views() {
+        List<EmitterView> out = new ArrayList<>();
+        for (EmitterSession s : sessions) {
+            out.add(s.view());
+        }
+        return out;
+    }
+
+    /** Tells every session the distributor is shutting down: GOODBYE, and NACK 11 for new packets. */
+    public void beginShutdown() {
+        for (EmitterSession s : sessions) {
+            s.beginShutdown();
+        }
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+}

@@ -1,0 +1,190 @@
+package io.logdist.distributor.resilience;
+
+import io.logdist.analyzer.AnalyzerConfig;
+import io.logdist.analyzer.AnalyzerServer;
+import io.logdist.analyzer.AnalyzerSnapshot;
+import io.logdist.distributor.Distributor;
+import io.logdist.distributor.admin.AnalyzerView;
+import io.logdist.distributor.config.AnalyzerSpec;
+import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.distributor.config.OverflowPolicy;
+import io.logdist.emitter.Emitter;
+import io.logdist.emitter.EmitterConfig;
+import io.logdist.emitter.EmitterReport;
+import io.logdist.emitter.PrioritySpec;
+import io.logdist.protocol.cli.HostPort;
+import io.logdist.protocol.codec.ErrorCode;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Failure detection, circuit breaking, no-analyzer handling and overflow policies, end to end. */
+class ResilienceTest {
+
+    private static HostPort local(int port) {
+        return new HostPort("127.0.0.1", port);
+    }
+
+    private static DistributorConfig.Builder config(AnalyzerSpec... analyzers) {
+        return DistributorConfig.builder().listen(local(0)).analyzers(List.of(analyzers)).threads(2)
+            .reconnectBase(Duration.ofMillis(10)).reconnectMax(Duration.ofMillis(200)).slowStart(Duration.ZERO);
+    }
+
+    private static EmitterConfig emitter(Distributor d, long id, long rate, Duration duration, long maxPackets, String priority) {
+        return EmitterConfig.defaults(local(d.emitterAddress().getPort())).withEmitterIdBase(id).withRatePerSecond(rate)
+            .withDuration(duration).withMaxPackets(maxPackets).withMessagesPerPacket(8).withMessageBytes(100)
+            .withPriority(PrioritySpec.parse(priority)).withQuiet(true).withDrainTimeout(Duration.ofSeconds(30));
+    }
+
+    private static AnalyzerView view(Distributor d, String name) {
+        return d.analyzers().stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Acked (emitterId/sequence) pairs of the report that are in none of the given received sets. */
+    private static Set<String> lost(EmitterReport r, List<Set<String>> received) {
+        Set<String> lost = new HashSet<>();
+        r.emitters().forEach((id, progress) -> {
+            Set<Long> refused = new HashSet<>();
+            for (long q : progress.refused()) {
+                refused.add(q);
+            }
+            for (long q = 1; q <= progress.ackedThrough(); q++) {
+                String key = id + "/" + q;
+                if (!refused.contains(q) && received.stream().noneMatch(s -> s.contains(key))) {
+                    lost.add(key);
+                }
+            }
+        });
+        return lost;
+    }
+
+    private static Set<String> receivedBy(AnalyzerServer a) {
+        Set<String> out = new HashSet<>();
+        AnalyzerSnapshot s = a.snapshot();
+        s.sequencesByEmitter().forEach((id, seqs) -> {
+            for (long q : seqs) {
+                out.add(id + "/" + q);
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void shouldDetectAStalledAnalyzerWithinTheLinkTimeoutAndLoseNothing() throws Exception {
+        try (AnalyzerServer good = AnalyzerServer.start(AnalyzerConfig.defaults("good", local(0)));
+             ControllableAnalyzer staller = new ControllableAnalyzer();
+             Distributor d = Distributor.start(config(new AnalyzerSpec("good", local(good.port()), 1),
+                 new AnalyzerSpec("staller", local(staller.port()), 1)).linkTimeout(Duration.ofMillis(500)).build())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().stream().allMatch(Distributor.LinkStatus::up));
+            Emitter e = Emitter.start(emitter(d, 100, 20_000, Duration.ofSeconds(3), 0, "fixed:0"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> staller.received.size() > 100);
+            staller.stalled = true;
+            long t0 = System.nanoTime();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> !view(d, "staller").state().startsWith("up"));
+            long detectedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(detectedMs).as("detected within the 500 ms link timeout plus a margin").isLessThan(1_500);
+            EmitterReport r = e.completion().get(60, TimeUnit.SECONDS);
+            e.close();
+            assertThat(r.packetsAcked()).isGreaterThan(1_000);
+            assertThat(lost(r, List.of(receivedBy(good), staller.received))).isEmpty();
+            assertThat(d.reroutes()).isGreaterThan(0);
+        }
+    }
+
+    @Test
+    void shouldEjectAFlappingAnalyzerForGrowingTimes() throws Exception {
+        try (AnalyzerServer good = AnalyzerServer.start(AnalyzerConfig.defaults("good", local(0)));
+             ControllableAnalyzer flapper = new ControllableAnalyzer()) {
+            flapper.flap = true;
+            try (Distributor d = Distributor.start(config(new AnalyzerSpec("good", local(good.port()), 1),
+                new AnalyzerSpec("flapper", local(flapper.port()), 1)).build())) {
+                // Three quick failures eject it for 1 s; each failed trial doubles that: 2 s, then 4 s.
+                await().atMost(Duration.ofSeconds(15)).until(() -> flapper.connections.size() >= 5);
+                assertThat(view(d, "flapper").circuit()).isIn("open", "half-open");
+                List<Long> at = flapper.connections;
+                long gap1 = at.get(3) - at.get(2);
+                long gap2 = at.get(4) - at.get(3);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(gap1)).isBetween(900L, 1_900L);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(gap2)).isBetween(1_900L, 3_500L);
+                assertThat(view(d, "good").state()).isEqualTo("up");
+            }
+        }
+    }
+
+    @Test
+    void shouldNackNoAnalyzersWhenAllAreDownThenRecoverWithNothingLost() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        try (Distributor d = Distributor.start(config(new AnalyzerSpec("only", local(port), 1)).parkedBytesLimit(32 * 1024).build())) {
+            Emitter e = Emitter.start(emitter(d, 200, 0, Duration.ZERO, 2_000, "fixed:0"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.nacks(ErrorCode.NO_ANALYZERS) > 0);
+            assertThat(e.snapshot().packetsAcked()).isZero();
+            try (AnalyzerServer a = AnalyzerServer.start(AnalyzerConfig.defaults("only", local(port)))) {
+                EmitterReport r = e.completion().get(60, TimeUnit.SECONDS);
+                e.close();
+                assertThat(r.packetsNacked()).isGreaterThan(0);
+                assertThat(r.messagesAcked()).isEqualTo(2_000L * 8);
+                assertThat(lost(r, List.of(receivedBy(a)))).isEmpty();
+            }
+        }
+    }
+
+    private record OverflowRun(Distributor distributor, EmitterReport report) {
+    }
+
+    /** Runs an emitter against one stalled analyzer with a tiny queue under {@code policy}, then unstalls it. */
+    private static void withFullQueue(OverflowPolicy policy, String priority, java.util.function.Consumer<OverflowRun> check) throws Exception {
+        try (ControllableAnalyzer slow = new ControllableAnalyzer();
+             Distributor d = Distributor.start(config(new AnalyzerSpec("slow", local(slow.port()), 1))
+                 .linkTimeout(Duration.ofSeconds(60)).linkWindow(8).queueBytes(16 * 1024).overflow(policy).build())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).up());
+            slow.stalled = true;
+            Emitter e = Emitter.start(emitter(d, 300, 0, Duration.ZERO, 400, priority));
+            // The queue fills while the analyzer reads nothing; the policy acts; then the analyzer catches up.
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.ingestStats().pauses.sum() > 0 || d.nacks(ErrorCode.OVERLOADED) >= 5);
+            slow.stalled = false;
+            EmitterReport r = e.completion().get(60, TimeUnit.SECONDS);
+            e.close();
+            assertThat(r.messagesAcked()).isEqualTo(400L * 8);
+            assertThat(lost(r, List.of(slow.received))).isEmpty();
+            check.accept(new OverflowRun(d, r));
+        }
+    }
+
+    @Test
+    void shouldSlowTheEmitterWithoutNacksUnderBlock() throws Exception {
+        withFullQueue(OverflowPolicy.BLOCK, "fixed:0", run -> {
+            assertThat(run.distributor().ingestStats().pauses.sum()).isGreaterThan(0);
+            assertThat(run.distributor().nacks(ErrorCode.OVERLOADED)).isZero();
+            assertThat(run.report().packetsNacked()).isZero();
+        });
+    }
+
+    @Test
+    void shouldNackOverloadedUnderReject() throws Exception {
+        withFullQueue(OverflowPolicy.parse("reject"), "fixed:0", run -> {
+            assertThat(run.distributor().nacks(ErrorCode.OVERLOADED)).isGreaterThan(0);
+            assertThat(run.report().packetsNacked()).isGreaterThan(0);
+            assertThat(run.distributor().ingestStats().pauses.sum()).isZero();
+        });
+    }
+
+    @Test
+    void shouldShedOnlyPrioritiesAboveTheLimit() throws Exception {
+        withFullQueue(OverflowPolicy.parse("shed:100"), "random", run -> {
+            assertThat(run.distributor().ingestStats().shed.sum()).isGreaterThan(0);
+            assertThat(run.distributor().nacks(ErrorCode.OVERLOADED)).isEqualTo(run.distributor().ingestStats().shed.sum());
+        });
+    }
+}

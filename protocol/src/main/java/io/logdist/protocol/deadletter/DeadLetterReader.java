@@ -1,0 +1,155 @@
+package io.logdist.protocol.deadletter;
+
+import io.logdist.protocol.packet.Crc32c;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Reads dead-letter files ({@link DeadLetterDescriptor}) written by
+ * {@link DeadLetterWriter}.
+ *
+ * <p>A record cut short at the end of the file (a write torn by a crash, or one still
+ * being written while this reads) is skipped: the writer forces a record to disk before
+ * the distributor ACKs its packet, so a torn record was never acknowledged. A whole
+ * record whose CRC does not match, or whose fields do not add up to its length, is
+ * corruption: the read stops with an {@link IOException} naming the file and the
+ * record's offset.
+ *
+ * <p>Stateless; any thread. The visitor runs on the calling thread.
+ */
+public final class DeadLetterReader {
+    private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
+
+    private DeadLetterReader() {
+    }
+
+    /**
+     * Calls {@code visitor} for every whole record of {@code file}, in file order.
+     *
+     * @return the number of records read
+     * @throws IOException when the file cannot be read, is not a dead-letter file, has a
+     *                     version this build does not read, or holds a corrupt record
+     */
+    public static long read(Path file, DeadLetterVisitor visitor) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (!readHeader(file, channel, size)) {
+                return 0;
+            }
+            ByteBuf record = Unpooled.buffer(INITIAL_BUFFER_BYTES);
+            try {
+                return readRecords(file, channel, size, record, visitor);
+            } finally {
+                record.release();
+            }
+        }
+    }
+
+    /** Checks magic and version; false when the file is too short to hold even the header (a torn start). */
+    private static boolean readHeader(Path file, FileChannel channel, long size) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(DeadLetterDescriptor.FILE_HEADER_LENGTH);
+        int n = readFully(channel, header, 0);
+        int magicBytes = Math.min(n, DeadLetterDescriptor.MAGIC.length);
+        for (int i = 0; i < magicBytes; i++) {
+            if (header.get(i) != DeadLetterDescriptor.MAGIC[i]) {
+                throw new IOException(file + " is not a dead-letter file (it does not start with LDL1)");
+            }
+        }
+        if (n < DeadLetterDescriptor.FILE_HEADER_LENGTH) {
+            return false;
+        }
+        int version = Short.toUnsignedInt(header.getShort(DeadLetterDescriptor.VERSION_OFFSET));
+        if (version != DeadLetterDescriptor.VERSION) {
+            throw new IOException("dead-letter file " + file + " has version " + version + "; this build reads version "
+                + DeadLetterDescriptor.VERSION);
+        }
+        return true;
+    }
+
+    private static long readRecords(Path file, FileChannel channel, long size, ByteBuf record, DeadLetterVisitor visitor)
+        throws IOException {
+        Crc32c crc = new Crc32c();
+        long offset = DeadLetterDescriptor.FILE_HEADER_LENGTH;
+        long records = 0;
+        while (size - offset >= DeadLetterDescriptor.RECORD_LENGTH_FIELD_SIZE) {
+            record.clear();
+            if (readInto(channel, record, offset, DeadLetterDescriptor.RECORD_LENGTH_FIELD_SIZE)
+                < DeadLetterDescriptor.RECORD_LENGTH_FIELD_SIZE) {
+                break; // the file shrank under us: nothing more to read
+            }
+            long recordLength = record.getUnsignedInt(DeadLetterDescriptor.RECORD_LENGTH_OFFSET);
+            long total = DeadLetterDescriptor.RECORD_LENGTH_FIELD_SIZE + recordLength;
+            if (total > size - offset) {
+                break; // torn: the rest of this record never reached the file
+            }
+            if (recordLength < DeadLetterDescriptor.MIN_RECORD_LENGTH || total > Integer.MAX_VALUE - 8) {
+                throw corrupt(file, offset, "has an impossible recordLength " + recordLength);
+            }
+            int rest = (int) recordLength;
+            record.ensureWritable(rest);
+            if (readInto(channel, record, offset + DeadLetterDescriptor.RECORD_LENGTH_FIELD_SIZE, rest) < rest) {
+                break;
+            }
+            int expected = record.getInt(DeadLetterDescriptor.CRC_OFFSET);
+            int actual = crc.compute(record, DeadLetterDescriptor.CRC_COVERED_OFFSET,
+                (int) total - DeadLetterDescriptor.CRC_COVERED_OFFSET);
+            if (expected != actual) {
+                throw corrupt(file, offset, String.format("fails its CRC check (stored %08x, computed %08x)",
+                    expected, actual));
+            }
+            int reasonLength = record.getUnsignedShort(DeadLetterDescriptor.REASON_LENGTH_OFFSET);
+            int packetLengthIndex = DeadLetterDescriptor.REASON_OFFSET + reasonLength;
+            if (packetLengthIndex + DeadLetterDescriptor.PACKET_LENGTH_FIELD_SIZE > total) {
+                throw corrupt(file, offset, "has a reason running past its end");
+            }
+            long packetLength = record.getUnsignedInt(packetLengthIndex);
+            int packetIndex = packetLengthIndex + DeadLetterDescriptor.PACKET_LENGTH_FIELD_SIZE;
+            if (packetIndex + packetLength != total) {
+                throw corrupt(file, offset, "has a packetLength " + packetLength + " that does not fill it");
+            }
+            visitor.onPacket(record.slice(packetIndex, (int) packetLength),
+                record.getLong(DeadLetterDescriptor.WRITTEN_AT_MICROS_OFFSET),
+                record.getUnsignedShort(DeadLetterDescriptor.REROUTES_OFFSET),
+                record.toString(DeadLetterDescriptor.REASON_OFFSET, reasonLength, StandardCharsets.UTF_8));
+            records++;
+            offset += total;
+        }
+        return records;
+    }
+
+    private static IOException corrupt(Path file, long offset, String what) {
+        return new IOException("dead-letter file " + file + " is corrupt: the record at offset " + offset + " " + what);
+    }
+
+    /** Appends up to {@code length} bytes from {@code position} to {@code buf}; fewer only at the end of the file. */
+    private static int readInto(FileChannel channel, ByteBuf buf, long position, int length) throws IOException {
+        int read = 0;
+        while (read < length) {
+            int n = buf.writeBytes(channel, position + read, length - read);
+            if (n < 0) {
+                break;
+            }
+            read += n;
+        }
+        return read;
+    }
+
+    private static int readFully(FileChannel channel, ByteBuffer dst, long position) throws IOException {
+        int read = 0;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, position + read);
+            if (n < 0) {
+                break;
+            }
+            read += n;
+        }
+        return read;
+    }
+}
