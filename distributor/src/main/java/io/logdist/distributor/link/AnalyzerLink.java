@@ -617,6 +617,7 @@ public final class AnalyzerLink {
     private void onDown(String reason) {
         cancelTimers();
         boolean wasUp = state == State.UP;
+        boolean connected = wasUp || state == State.HANDSHAKE;
         setRoutable(false);
         channel = null;
         if (state == State.CLOSED) {
@@ -641,7 +642,9 @@ public final class AnalyzerLink {
             }
         }
         long now = clock.getAsLong();
-        boolean ejected = breaker.onFailure(now);
+        // A refused connection is the backoff's business; the breaker counts connections that
+        // were made and then failed (dropped, stalled, no WELCOME): that is what flapping is.
+        boolean ejected = connected && breaker.onFailure(now);
         state = State.BACKOFF;
         long delay = backoff.nextDelayMs();
         if (ejected) {

@@ -89,14 +89,14 @@ class ResilienceTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> staller.received.size() > 100);
             staller.stalled = true;
             long t0 = System.nanoTime();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> !view(d, "staller").state().startsWith("up"));
+            // Detection shows as the stalled link's packets being rerouted (it may reconnect at once after).
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> d.reroutes() > 0);
             long detectedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertThat(detectedMs).as("detected within the 500 ms link timeout plus a margin").isLessThan(1_500);
             EmitterReport r = e.completion().get(60, TimeUnit.SECONDS);
             e.close();
             assertThat(r.packetsAcked()).isGreaterThan(1_000);
             assertThat(lost(r, List.of(receivedBy(good), staller.received))).isEmpty();
-            assertThat(d.reroutes()).isGreaterThan(0);
         }
     }
 
