@@ -69,6 +69,7 @@ public final class Emitter implements AutoCloseable {
     private volatile boolean closedEarly;
     private EventLoopGroup group;
     private LineChunkReader lineReader;
+    private DeadLetterReplayReader replayReader;
     private volatile ScheduledFuture<?> progressTask;
     /** Progress lines printed; also the nominal second each one stands for. Control thread only. */
     private long progressTicks;
@@ -122,6 +123,9 @@ public final class Emitter implements AutoCloseable {
         if (lineReader != null) {
             lineReader.start();
         }
+        if (replayReader != null) {
+            replayReader.start();
+        }
         if (!config.duration().isZero()) {
             durationTask = control.schedule(this::onDurationOver, config.duration().toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -136,6 +140,14 @@ public final class Emitter implements AutoCloseable {
     }
 
     private PacketSource.Factory openSource() {
+        if (config.replays()) {
+            replayReader = DeadLetterReplayReader.open(config.replay(), LINE_CHUNKS_PER_CONNECTION * config.connections(),
+                ByteBufAllocator.DEFAULT);
+            DeadLetterReplayReader reader = replayReader;
+            OnceWarning truncation = new OnceWarning(log);
+            OnceWarning split = new OnceWarning(log);
+            return (emitterId, wakeup) -> new DeadLetterPacketSource(reader, wakeup, truncation, split);
+        }
         if (!config.shipsFile()) {
             OnceWarning truncation = new OnceWarning(log);
             return (emitterId, wakeup) -> new GeneratedPacketSource(emitterId, config.messagesPerPacket(),
@@ -190,8 +202,9 @@ public final class Emitter implements AutoCloseable {
         double seconds = sendingSeconds();
         double msgsPerS = seconds > 0 ? messagesAcked / seconds : 0;
         double mbPerS = seconds > 0 ? bytesAcked / seconds / 1e6 : 0;
+        DeadLetterReplayReader replay = replayReader;
         return new EmitterReport(packetsSent, packetsAcked, packetsNacked, messagesAcked, bytesAcked, seconds,
-            msgsPerS, mbPerS, latency.latency(), emitters);
+            msgsPerS, mbPerS, latency.latency(), emitters, replay == null ? 0 : replay.replayed());
     }
 
     /** From the start until every connection stopped making new packets, or until now. */
@@ -270,6 +283,18 @@ public final class Emitter implements AutoCloseable {
         return closedEarly;
     }
 
+    /** Dead-lettered packets skipped as invalid by {@code --replay}; 0 when not replaying. */
+    long replaySkipped() {
+        DeadLetterReplayReader replay = replayReader;
+        return replay == null ? 0 : replay.skipped();
+    }
+
+    /** Dead-letter files read by {@code --replay}; 0 when not replaying. */
+    int replayFiles() {
+        DeadLetterReplayReader replay = replayReader;
+        return replay == null ? 0 : replay.files().size();
+    }
+
     /** True when the duration passed without any connection ever being welcomed. */
     boolean neverConnected() {
         return neverConnected;
@@ -322,6 +347,9 @@ public final class Emitter implements AutoCloseable {
         }
         if (lineReader != null) {
             lineReader.close();
+        }
+        if (replayReader != null) {
+            replayReader.close();
         }
         EmitterReport report = snapshot();
         if (config.reportFile() != null) {

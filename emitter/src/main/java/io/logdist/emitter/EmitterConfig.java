@@ -7,6 +7,7 @@ import io.logdist.protocol.packet.PacketDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -33,6 +34,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param reportFile        where to write the JSON report at the end; {@code null} = nowhere
  * @param maxPackets        new packets to make over all connections; 0 = unlimited
  * @param quiet             no progress line every second
+ * @param replay            dead-letter files (or directories of them) whose packets to send again instead
+ *                          of generated messages; empty = none
  */
 public record EmitterConfig(
     HostPort distributor,
@@ -49,7 +52,8 @@ public record EmitterConfig(
     Duration drainTimeout,
     Path reportFile,
     long maxPackets,
-    boolean quiet) {
+    boolean quiet,
+    List<Path> replay) {
 
     public static final long DEFAULT_RATE_PER_SECOND = 0;
     public static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
@@ -75,6 +79,7 @@ public record EmitterConfig(
         Objects.requireNonNull(priority, "priority");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        replay = List.copyOf(Objects.requireNonNull(replay, "replay"));
         check(ratePerSecond >= 0, "ratePerSecond", ratePerSecond, "must be 0 or more");
         check(!duration.isNegative(), "duration", duration, "must not be negative");
         check(messagesPerPacket >= 1 && messagesPerPacket <= PacketDescriptor.MAX_COUNT,
@@ -90,13 +95,23 @@ public record EmitterConfig(
             "must be at most 65535 bytes of UTF-8");
         check(!drainTimeout.isNegative(), "drainTimeout", drainTimeout, "must not be negative");
         check(maxPackets >= 0, "maxPackets", maxPackets, "must be 0 or more");
+        check(replay.isEmpty() || file == null, "replay", replay, "cannot be combined with a file to ship");
+    }
+
+    /** Without dead-letter files to replay (the components before {@code replay} was added). */
+    public EmitterConfig(HostPort distributor, long ratePerSecond, Duration duration, int messagesPerPacket,
+                         int messageBytes, int connections, PrioritySpec priority, Path file, int window,
+                         long emitterIdBase, String name, Duration drainTimeout, Path reportFile, long maxPackets,
+                         boolean quiet) {
+        this(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections, priority, file, window,
+            emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, List.of());
     }
 
     /** The defaults: unpaced, 10 s, 32 x 128-byte messages, one connection, priority 0, window 256. */
     public static EmitterConfig defaults(HostPort distributor) {
         return new EmitterConfig(distributor, DEFAULT_RATE_PER_SECOND, DEFAULT_DURATION, DEFAULT_MESSAGES_PER_PACKET,
             DEFAULT_MESSAGE_BYTES, DEFAULT_CONNECTIONS, PrioritySpec.fixed(0), null, DEFAULT_WINDOW,
-            randomEmitterIdBase(), "emitter-" + ProcessHandle.current().pid(), DEFAULT_DRAIN_TIMEOUT, null, 0, false);
+            randomEmitterIdBase(), "emitter-" + ProcessHandle.current().pid(), DEFAULT_DRAIN_TIMEOUT, null, 0, false, List.of());
     }
 
     /** A random positive id with room above it for {@link #MAX_CONNECTIONS} consecutive ids. */
@@ -109,74 +124,84 @@ public record EmitterConfig(
         return file != null;
     }
 
+    /** True when messages come from the dead-letter files of {@link #replay()} rather than being generated. */
+    public boolean replays() {
+        return !replay.isEmpty();
+    }
+
     public EmitterConfig withRatePerSecond(long v) {
         return new EmitterConfig(distributor, v, duration, messagesPerPacket, messageBytes, connections, priority,
-            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet);
+            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withDuration(Duration v) {
         return new EmitterConfig(distributor, ratePerSecond, v, messagesPerPacket, messageBytes, connections, priority,
-            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet);
+            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withMessagesPerPacket(int v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, v, messageBytes, connections, priority,
-            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet);
+            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withMessageBytes(int v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, v, connections, priority,
-            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet);
+            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withConnections(int v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, v, priority,
-            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet);
+            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withPriority(PrioritySpec v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections, v,
-            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet);
+            file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withFile(Path v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
-            priority, v, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet);
+            priority, v, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withWindow(int v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
-            priority, file, v, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet);
+            priority, file, v, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withEmitterIdBase(long v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
-            priority, file, window, v, name, drainTimeout, reportFile, maxPackets, quiet);
+            priority, file, window, v, name, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withName(String v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
-            priority, file, window, emitterIdBase, v, drainTimeout, reportFile, maxPackets, quiet);
+            priority, file, window, emitterIdBase, v, drainTimeout, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withDrainTimeout(Duration v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
-            priority, file, window, emitterIdBase, name, v, reportFile, maxPackets, quiet);
+            priority, file, window, emitterIdBase, name, v, reportFile, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withReportFile(Path v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
-            priority, file, window, emitterIdBase, name, drainTimeout, v, maxPackets, quiet);
+            priority, file, window, emitterIdBase, name, drainTimeout, v, maxPackets, quiet, replay);
     }
 
     public EmitterConfig withMaxPackets(long v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
-            priority, file, window, emitterIdBase, name, drainTimeout, reportFile, v, quiet);
+            priority, file, window, emitterIdBase, name, drainTimeout, reportFile, v, quiet, replay);
     }
 
     public EmitterConfig withQuiet(boolean v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
-            priority, file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, v);
+            priority, file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, v, replay);
+    }
+
+    public EmitterConfig withReplay(List<Path> v) {
+        return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
+            priority, file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, v);
     }
 
     private static void check(boolean ok, String setting, Object value, String rule) {

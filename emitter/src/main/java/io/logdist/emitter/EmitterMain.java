@@ -11,6 +11,8 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,7 +42,8 @@ public final class EmitterMain implements Callable<Integer> {
         Map.entry("emitterIdBase", "--emitter-id"),
         Map.entry("name", "--name"),
         Map.entry("drainTimeout", "--drain-timeout"),
-        Map.entry("maxPackets", "--max-packets"));
+        Map.entry("maxPackets", "--max-packets"),
+        Map.entry("replay", "--replay"));
 
     @Spec
     CommandSpec spec;
@@ -79,6 +82,13 @@ public final class EmitterMain implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "PATH|-",
         description = "Send the lines of this file (- = standard input), one message per line, instead of generated messages.")
     Path file;
+
+    @Option(names = "--replay", paramLabel = "FILE|DIR",
+        description = "Send again the packets of this dead-letter file (a directory: its *.ldl files); repeatable."
+            + " Each packet's messages go out in one new packet under this emitter's own emitterId and sequence,"
+            + " keeping the packet's priority; invalid packets are skipped with a warning. Sends everything unless"
+            + " --duration is given.")
+    List<Path> replay = new ArrayList<>();
 
     @Option(names = "--window", defaultValue = "256", paramLabel = "N",
         description = "Packets in flight to ask the distributor for (default ${DEFAULT-VALUE}).")
@@ -164,10 +174,13 @@ public final class EmitterMain implements Callable<Integer> {
 
     /** The configuration the options describe; range errors name the option. */
     EmitterConfig config() {
+        if (file != null && !replay.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--replay and --file cannot be combined");
+        }
         try {
             EmitterConfig c = EmitterConfig.defaults(distributor)
                 .withRatePerSecond(rate)
-                .withDuration(duration)
+                .withDuration(replay.isEmpty() || durationGiven() ? duration : Duration.ZERO)
                 .withMessagesPerPacket(messagesPerPacket)
                 .withMessageBytes(messageBytes)
                 .withConnections(connections)
@@ -177,7 +190,8 @@ public final class EmitterMain implements Callable<Integer> {
                 .withDrainTimeout(drainTimeout)
                 .withReportFile(report)
                 .withMaxPackets(maxPackets)
-                .withQuiet(quiet);
+                .withQuiet(quiet)
+                .withReplay(replay);
             if (emitterId != null) {
                 c = c.withEmitterIdBase(emitterId);
             }
@@ -192,6 +206,12 @@ public final class EmitterMain implements Callable<Integer> {
         }
     }
 
+    /** True when --duration was on the command line (a replay then stops after it, like any run). */
+    private boolean durationGiven() {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption("--duration");
+    }
+
     private static void printSummary(Emitter emitter, EmitterReport r, PrintWriter out) {
         out.printf(Locale.ROOT, "emitter: sent %d packets (%d msgs), acked %d packets (%d msgs, %d payload bytes),"
                 + " nacked %d, reconnects %d%n",
@@ -202,6 +222,11 @@ public final class EmitterMain implements Callable<Integer> {
         EmitterReport.Latency l = r.latencyUs();
         out.printf(Locale.ROOT, "emitter: ack latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
             l.p50() / 1000.0, l.p99() / 1000.0, l.p999() / 1000.0, l.max() / 1000.0);
+        if (emitter.config().replays()) {
+            int files = emitter.replayFiles();
+            out.printf(Locale.ROOT, "emitter: replayed %d dead-lettered packets from %d file%s, skipped %d invalid%n",
+                r.replayedPackets(), files, files == 1 ? "" : "s", emitter.replaySkipped());
+        }
         out.flush();
     }
 

@@ -28,6 +28,9 @@ import java.util.Map;
  * <p>{@code emitters} maps each emitterId to its progress: the packets of that emitter
  * that were accepted are exactly sequences {@code 1..ackedThrough} minus {@code refused}.
  *
+ * <p>{@code replayedPackets} counts the dead-lettered packets whose messages were sent
+ * again ({@code --replay}), each under a new sequence of this run; 0 otherwise.
+ *
  * <p>Immutable; any thread.
  */
 public record EmitterReport(
@@ -40,7 +43,8 @@ public record EmitterReport(
     double msgsPerS,
     double mbPerS,
     Latency latencyUs,
-    Map<Long, EmitterProgress> emitters) {
+    Map<Long, EmitterProgress> emitters,
+    long replayedPackets) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -90,7 +94,7 @@ public record EmitterReport(
      * {@code bytes_acked}, {@code seconds}, {@code msgs_per_s}, {@code mb_per_s},
      * {@code latency_us} ({@code p50}, {@code p99}, {@code p999}, {@code max}) and
      * {@code emitters}: emitterId as a decimal string to
-     * {@code {"acked_through": N, "refused": [...]}}.
+     * {@code {"acked_through": N, "refused": [...]}}, and {@code replayed_packets}.
      *
      * @throws UncheckedIOException when the file cannot be written
      */
@@ -127,6 +131,7 @@ public record EmitterReport(
                 refused.add(s);
             }
         }
+        root.put("replayed_packets", replayedPackets);
         try {
             return JSON.writeValueAsString(root);
         } catch (IOException e) {

@@ -600,7 +600,7 @@ final class EmitterSession implements Unacked.SettleListener {
         ByteBuf frame = ch.alloc().directBuffer(source.frameBytesHint(maxPacketBytes));
         int frameStart = frame.writerIndex();
         Frames.writePacketHeader(frame, 0); // length patched below, once the packet is built
-        writer.begin(frame, emitterId, unacked.highestSent() + 1, clock.epochMicros(nowNs), priorities.next());
+        writer.begin(frame, emitterId, unacked.highestSent() + 1, clock.epochMicros(nowNs), source.priority(priorities));
         int messages = source.fill(writer, maxPacketBytes);
         int packetLength = writer.finish();
         frame.setInt(frameStart + FrameDescriptor.LENGTH_OFFSET, FrameDescriptor.lengthFieldFor(packetLength));

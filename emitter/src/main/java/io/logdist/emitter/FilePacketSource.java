@@ -56,41 +56,12 @@ final class FilePacketSource implements PacketSource {
     @Override
     public int fill(PacketWriter writer, int maxPacketBytes) {
         ByteBuf c = chunk;
-        int room = maxPacketBytes - PacketDescriptor.HEADER_LENGTH;
-        int added = 0;
-        while (c.isReadable() && added < PacketDescriptor.MAX_COUNT) {
-            int index = c.readerIndex();
-            int length = c.getInt(index);
-            int needed = PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE + length;
-            int sent = length;
-            if (needed > room) {
-                if (added > 0) {
-                    break; // the rest of the chunk goes into the next packet
-                }
-                sent = room - PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE;
-                if (truncation.pending()) {
-                    truncation.warn("emitter: a line of {} bytes does not fit the distributor's frames; sent its first {}"
-                        + " bytes (said once)", length, sent);
-                }
-            }
-            addMessage(writer, c, index + PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE, sent);
-            c.readerIndex(index + needed);
-            room -= PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE + sent;
-            added++;
-        }
+        int added = MessageChunks.fill(writer, c, maxPacketBytes, truncation, "a line");
         if (!c.isReadable()) {
             chunk = null;
             c.release();
         }
         return added;
-    }
-
-    private static void addMessage(PacketWriter writer, ByteBuf c, int index, int length) {
-        if (c.hasArray()) {
-            writer.addMessage(c.array(), c.arrayOffset() + index, length);
-        } else {
-            writer.addMessage(c.slice(index, length));
-        }
     }
 
     @Override

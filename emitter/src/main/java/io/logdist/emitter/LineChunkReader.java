@@ -2,7 +2,6 @@ package io.logdist.emitter;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,10 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Reads log lines from a file or standard input on its own thread (reads block, event
@@ -22,9 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A chunk is a pooled heap buffer holding up to {@code messagesPerPacket} lines, each
  * as a u32 length and its bytes, the way they will sit in the packet. The line ending
  * ({@code \n} or {@code \r\n}) is dropped; a line longer than {@code maxLineBytes} is cut
- * to that length with one warning per run. Chunks wait in a bounded queue, so a slow
- * distributor slows the reading rather than filling memory; any session may take the
- * next one, which spreads lines over the connections.
+ * to that length with one warning per run. Chunks wait in a bounded {@link ChunkQueue},
+ * so a slow distributor slows the reading rather than filling memory; any session may
+ * take the next one, which spreads lines over the connections.
  *
  * <p>Threads: the reader thread fills the queue; sessions' event loops {@link #poll()}
  * and {@link #subscribe} wakeups; {@link #close()} from any thread.
@@ -33,7 +29,6 @@ final class LineChunkReader implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LineChunkReader.class);
     private static final int READ_BLOCK_BYTES = 64 * 1024;
     private static final int INITIAL_CHUNK_BYTES = 4 * 1024;
-    private static final long FULL_QUEUE_PARK_NS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final InputStream in;
     private final String sourceName;
@@ -42,11 +37,8 @@ final class LineChunkReader implements AutoCloseable {
     private final int maxLineBytes;
     private final ByteBufAllocator alloc;
     private final OnceWarning truncation;
-    private final ManyToManyConcurrentArrayQueue<ByteBuf> chunks;
-    private final List<Wakeup> wakeups = new CopyOnWriteArrayList<>();
+    private final ChunkQueue chunks;
     private final Thread thread;
-    private volatile boolean eof;
-    private volatile boolean closed;
 
     // Reader thread only.
     private ByteBuf chunk;
@@ -69,14 +61,14 @@ final class LineChunkReader implements AutoCloseable {
         this.maxLineBytes = maxLineBytes;
         this.alloc = alloc;
         this.truncation = truncation;
-        this.chunks = new ManyToManyConcurrentArrayQueue<>(Math.max(2, queueChunks));
+        this.chunks = new ChunkQueue(queueChunks);
         this.thread = new Thread(this::run, "emitter-line-reader");
         this.thread.setDaemon(true);
     }
 
     /** Registers a session to be woken when a chunk arrives or the input ends; before {@link #start()}. */
     void subscribe(Wakeup wakeup) {
-        wakeups.add(wakeup);
+        chunks.subscribe(wakeup);
     }
 
     void start() {
@@ -90,7 +82,7 @@ final class LineChunkReader implements AutoCloseable {
 
     /** True once the input has ended and every chunk has been taken. */
     boolean finished() {
-        return eof && chunks.isEmpty();
+        return chunks.finished();
     }
 
     private void run() {
@@ -98,7 +90,7 @@ final class LineChunkReader implements AutoCloseable {
         try {
             chunk = newChunk();
             int n;
-            while (!closed && (n = in.read(block)) >= 0) {
+            while (!chunks.closed() && (n = in.read(block)) >= 0) {
                 consume(block, n);
             }
             if (lineStart >= 0) {
@@ -108,7 +100,7 @@ final class LineChunkReader implements AutoCloseable {
             if (linesInChunk > 0) {
                 ByteBuf last = chunk;
                 chunk = null;
-                offer(last);
+                chunks.offer(last);
             }
         } catch (ClosedByInterruptException | InterruptedIOException e) {
             // close() interrupted a blocked read: the run is over.
@@ -122,11 +114,7 @@ final class LineChunkReader implements AutoCloseable {
                 chunk.release();
                 chunk = null;
             }
-            eof = true;
-            wakeAll();
-            if (closed) {
-                releaseQueued();
-            }
+            chunks.end();
         }
     }
 
@@ -174,41 +162,13 @@ final class LineChunkReader implements AutoCloseable {
         if (++linesInChunk == messagesPerPacket) {
             ByteBuf full = chunk;
             chunk = newChunk();
-            offer(full);
+            chunks.offer(full);
         }
     }
 
     private ByteBuf newChunk() {
         linesInChunk = 0;
         return alloc.heapBuffer(INITIAL_CHUNK_BYTES);
-    }
-
-    private void offer(ByteBuf full) {
-        while (!chunks.offer(full)) {
-            if (closed) {
-                full.release();
-                return;
-            }
-            // Every session is behind: wait for one to take a chunk.
-            LockSupport.parkNanos(FULL_QUEUE_PARK_NS);
-        }
-        wakeAll();
-        if (closed) {
-            releaseQueued();
-        }
-    }
-
-    private void wakeAll() {
-        for (Wakeup w : wakeups) {
-            w.fire();
-        }
-    }
-
-    private void releaseQueued() {
-        ByteBuf b;
-        while ((b = chunks.poll()) != null) {
-            b.release();
-        }
     }
 
     private void closeInput() {
@@ -235,7 +195,7 @@ final class LineChunkReader implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
+        chunks.close();
         if (interruptible) {
             thread.interrupt();
             try {
@@ -244,6 +204,6 @@ final class LineChunkReader implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        releaseQueued();
+        chunks.close();
     }
 }

@@ -3,8 +3,8 @@ package io.logdist.emitter;
 import io.logdist.protocol.packet.PacketWriter;
 
 /**
- * Where one emitter session's messages come from: generated log lines or the lines of a
- * file. The session opens a packet, asks the source to fill it, and finishes it.
+ * Where one emitter session's messages come from: generated log lines, the lines of a
+ * file, or the packets of dead-letter files being replayed. The session opens a packet, asks the source to fill it, and finishes it.
  *
  * <p>Each instance belongs to one session and is touched only by that session's event
  * loop.
@@ -24,6 +24,15 @@ interface PacketSource {
 
     /** True once no message will ever come from this source again. */
     boolean exhausted();
+
+    /**
+     * The priority of the next packet, asked after {@link #ready()} said true and before
+     * {@link #fill}. Sources whose messages carry no priority of their own take the
+     * run's choice ({@code --priority}).
+     */
+    default int priority(PriorityChooser chooser) {
+        return chooser.next();
+    }
 
     /** A good initial capacity for the next PACKET frame (header included), at most {@code maxPacketBytes + 4}. */
     int frameBytesHint(int maxPacketBytes);

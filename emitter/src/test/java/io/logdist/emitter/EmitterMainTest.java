@@ -1,6 +1,11 @@
 package io.logdist.emitter;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.logdist.protocol.cli.CommandLines;
+import io.logdist.protocol.deadletter.DeadLetterWriter;
+import io.logdist.protocol.packet.PacketWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +17,7 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +61,7 @@ class EmitterMainTest {
 
         assertThat(out.toString()).contains("--distributor", "--rate", "--duration", "--messages-per-packet",
             "--message-bytes", "--connections", "--priority", "--file", "--window", "--emitter-id", "--name",
-            "--drain-timeout", "--max-packets", "--report", "--quiet");
+            "--drain-timeout", "--max-packets", "--report", "--quiet", "--replay");
     }
 
     @ParameterizedTest
@@ -152,5 +158,59 @@ class EmitterMainTest {
         }
 
         assertThat(out.toString()).contains("acked 1 packets (2 msgs");
+    }
+
+    /** A dead-letter file of {@code packets} one-message packets ("m1", "m2", ...), the second with a broken CRC when asked. */
+    private static Path deadLetterFile(Path dir, int packets, boolean secondInvalid) throws Exception {
+        try (DeadLetterWriter writer = DeadLetterWriter.open(dir)) {
+            for (int i = 1; i <= packets; i++) {
+                ByteBuf b = Unpooled.buffer();
+                try {
+                    new PacketWriter().begin(b, 3, i, 0, 1).addMessage(("m" + i).getBytes(StandardCharsets.UTF_8)).finish();
+                    if (secondInvalid && i == 2) {
+                        b.setByte(b.writerIndex() - 1, 'x');
+                    }
+                    writer.append(b, 5, "max retries");
+                } finally {
+                    b.release();
+                }
+            }
+            return writer.file();
+        }
+    }
+
+    @Test
+    void shouldReplayADeadLetterFileUntilEverythingIsAckedWithoutADuration(@TempDir Path dir) throws Exception {
+        Path file = deadLetterFile(dir, 5, true);
+        Path report = dir.resolve("report.json");
+
+        int code = run(withDistributor("--replay", file.toString(), "--report", report.toString()));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("acked 4 packets (4 msgs")
+            .contains("emitter: replayed 4 dead-lettered packets from 1 file, skipped 1 invalid");
+        assertThat(new ObjectMapper().readTree(report.toFile()).get("replayed_packets").asLong()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldExplainInOneLineWhyADeadLetterFileCannotBeReplayed(@TempDir Path dir) throws Exception {
+        Path file = deadLetterFile(dir, 3, false);
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 1] ^= 1; // the last record's CRC no longer matches
+        Files.write(file, bytes);
+
+        assertThat(run(withDistributor("--replay", file.toString()))).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: dead-letter file " + file + " is corrupt: the record at offset ")
+            .contains("fails its CRC check").hasLineCount(1);
+
+        err.getBuffer().setLength(0);
+        assertThat(run(withDistributor("--replay", dir.resolve("nope").toString()))).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("error: cannot read dead-letter file " + dir.resolve("nope") + " (no such file)"
+            + System.lineSeparator());
+
+        err.getBuffer().setLength(0);
+        assertThat(run(withDistributor("--replay", file.toString(), "--file", file.toString()))).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst()).contains("error: --replay and --file cannot be combined");
+        assertThat(fake.packetCount()).isZero();
     }
 }

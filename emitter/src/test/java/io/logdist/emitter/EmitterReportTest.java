@@ -19,7 +19,7 @@ class EmitterReportTest {
         emitters.put(9_007_199_254_740_993L, new EmitterReport.EmitterProgress(12, new long[] {3, 7}));
         emitters.put(5L, new EmitterReport.EmitterProgress(0, new long[0]));
         return new EmitterReport(14, 10, 2, 320, 40_960, 2.5, 128.0, 0.016384,
-            new EmitterReport.Latency(800, 1_200, 2_000, 5_100), emitters);
+            new EmitterReport.Latency(800, 1_200, 2_000, 5_100), emitters, 6);
     }
 
     @Test
@@ -48,6 +48,7 @@ class EmitterReportTest {
         assertThat(big.get("refused").get(0).asLong()).isEqualTo(3);
         assertThat(big.get("refused").get(1).asLong()).isEqualTo(7);
         assertThat(json.get("emitters").get("5").get("refused").isArray()).isTrue();
+        assertThat(json.get("replayed_packets").asLong()).isEqualTo(6);
     }
 
     @Test

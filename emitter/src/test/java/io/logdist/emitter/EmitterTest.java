@@ -308,7 +308,8 @@ class EmitterTest {
 
         JsonNode json = new ObjectMapper().readTree(reportFile.toFile());
         assertThat(fieldNames(json)).containsExactlyInAnyOrder("packets_sent", "packets_acked", "packets_nacked",
-            "messages_acked", "bytes_acked", "seconds", "msgs_per_s", "mb_per_s", "latency_us", "emitters");
+            "messages_acked", "bytes_acked", "seconds", "msgs_per_s", "mb_per_s", "latency_us", "emitters",
+            "replayed_packets");
         assertThat(fieldNames(json.get("latency_us"))).containsExactlyInAnyOrder("p50", "p99", "p999", "max");
         assertThat(json.get("packets_acked").asLong()).isEqualTo(10);
         assertThat(json.get("packets_nacked").asLong()).isEqualTo(1);

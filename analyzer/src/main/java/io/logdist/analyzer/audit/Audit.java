@@ -21,6 +21,10 @@ import java.util.Set;
  * </pre>
  * So an analyzer that was down for a while is expected to get less, and the others more.
  *
+ * <p>Packets the distributor wrote to a dead-letter file ({@code --dead-letter}) were
+ * acknowledged because they were durably there: an acked pair found in a dead-letter
+ * file is accounted for, not lost, even if no analyzer recorded it.
+ *
  * <p>Stateless; any thread.
  */
 public final class Audit {
@@ -30,11 +34,30 @@ public final class Audit {
     private Audit() {
     }
 
-    /**
-     * Runs the audit. Bad input (missing file, bad JSON, duplicate analyzer names) throws
-     * {@link io.logdist.protocol.cli.CommandLines.UserError}.
-     */
+    /** Runs the audit without dead-letter files. */
     public static AuditResult run(List<Path> emitterReports, List<AnalyzerSpec> analyzers, Duration bucket) {
+        return run(emitterReports, analyzers, List.of(), bucket);
+    }
+
+    /**
+     * Runs the audit. Bad input (missing file, bad JSON, corrupt dead-letter file,
+     * duplicate analyzer names) throws {@link io.logdist.protocol.cli.CommandLines.UserError}.
+     *
+     * @param deadLetters dead-letter files, or directories of them
+     */
+    public static AuditResult run(List<Path> emitterReports, List<AnalyzerSpec> analyzers, List<Path> deadLetters,
+                                  Duration bucket) {
+        return run(emitterReports, analyzers, deadLetters, bucket, Duration.ZERO);
+    }
+
+    /**
+     * Runs the audit; with {@code slowStart} above zero the expected shares follow the
+     * distributor's slow start: an analyzer that comes back after a gap (not one that was
+     * there from the beginning) is owed a weight ramping linearly from 1% to its full
+     * weight over {@code slowStart}, as the distributor routes it.
+     */
+    public static AuditResult run(List<Path> emitterReports, List<AnalyzerSpec> analyzers, List<Path> deadLetters,
+                                  Duration bucket, Duration slowStart) {
         long bucketMicros = bucket.toNanos() / 1_000;
         if (bucketMicros <= 0) {
             throw new IllegalArgumentException("bucket=" + bucket + " must be at least 1us");
@@ -47,20 +70,25 @@ public final class Audit {
         }
         AckedPackets acked = AckedPackets.read(emitterReports);
         ReceivedPackets received = ReceivedPackets.read(analyzers, bucketMicros);
+        DeadLetteredPackets dead = DeadLetteredPackets.read(deadLetters);
 
-        long[] ackedAndLost = new long[2];
+        // acked, acked and recorded by an analyzer, lost
+        long[] counts = new long[3];
         List<AuditResult.Pair> lostExamples = new ArrayList<>();
         acked.forEach((emitterId, sequence) -> {
-            ackedAndLost[0]++;
-            if (!received.contains(emitterId, sequence)) {
-                ackedAndLost[1]++;
+            counts[0]++;
+            if (received.contains(emitterId, sequence)) {
+                counts[1]++;
+            } else if (!dead.contains(emitterId, sequence)) {
+                counts[2]++;
                 if (lostExamples.size() < LOST_EXAMPLES) {
                     lostExamples.add(new AuditResult.Pair(emitterId, sequence));
                 }
             }
         });
-        long ackedCount = ackedAndLost[0];
-        long lost = ackedAndLost[1];
+        long ackedCount = counts[0];
+        long ackedReceived = counts[1];
+        long lost = counts[2];
 
         int n = analyzers.size();
         double[] weights = new double[n];
@@ -71,19 +99,36 @@ public final class Audit {
         }
         double[] expectedMessages = new double[n];
         long allMessages = 0;
-        for (ReceivedPackets.Bucket b : received.buckets()) {
+        long slowStartMicros = slowStart.toNanos() / 1_000;
+        // A gap this long without records means the analyzer was down and, back, slow-starts again.
+        long gapBuckets = Math.max(3, 300_000 / bucketMicros);
+        long[] lastSeen = new long[n];
+        long[] rampFrom = new long[n];
+        java.util.Arrays.fill(lastSeen, Long.MIN_VALUE);
+        java.util.Arrays.fill(rampFrom, Long.MIN_VALUE);
+        long[] order = received.sortedBucketIndexes();
+        long first = order.length == 0 ? 0 : order[0];
+        double[] owed = new double[n];
+        for (long k : order) {
+            ReceivedPackets.Bucket b = received.bucket(k);
             long total = 0;
             double upWeight = 0;
             for (int i = 0; i < n; i++) {
                 total += b.messages[i];
+                owed[i] = 0;
                 if (b.records[i] > 0) {
-                    upWeight += weights[i];
+                    if (lastSeen[i] == Long.MIN_VALUE ? k - first > gapBuckets : k - lastSeen[i] > gapBuckets) {
+                        rampFrom[i] = k;
+                    }
+                    lastSeen[i] = k;
+                    owed[i] = weights[i] * ramp(k, rampFrom[i], bucketMicros, slowStartMicros);
+                    upWeight += owed[i];
                 }
             }
             allMessages += total;
             for (int i = 0; i < n; i++) {
-                if (b.records[i] > 0) {
-                    expectedMessages[i] += total * weights[i] / upWeight;
+                if (owed[i] > 0) {
+                    expectedMessages[i] += total * owed[i] / upWeight;
                 }
             }
         }
@@ -97,8 +142,18 @@ public final class Audit {
             maxDeviation = Math.max(maxDeviation, Math.abs(expected - actual) * 100);
             shares.add(new AuditResult.AnalyzerShare(analyzers.get(i).name(), weights[i], weights[i] / weightSum, expected, actual, messages));
         }
-        long receivedNotAcked = received.distinct() - (ackedCount - lost);
+        long receivedNotAcked = received.distinct() - ackedReceived;
         return new AuditResult(ackedCount, lost, List.copyOf(lostExamples), received.records(), received.distinct(),
-            received.records() - received.distinct(), receivedNotAcked, List.copyOf(shares), maxDeviation, received.bucketCount());
+            received.records() - received.distinct(), receivedNotAcked, dead.distinct(), List.copyOf(shares), maxDeviation,
+            received.bucketCount());
+    }
+
+    /** The slow-start factor in bucket {@code k} of a ramp that began in bucket {@code from}. */
+    private static double ramp(long k, long from, long bucketMicros, long slowStartMicros) {
+        if (slowStartMicros <= 0 || from == Long.MIN_VALUE) {
+            return 1;
+        }
+        double elapsed = (k - from + 0.5) * bucketMicros;
+        return Math.min(1, Math.max(0.01, elapsed / slowStartMicros));
     }
 }

@@ -10,12 +10,16 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code audit} program: reads emitter reports and analyzer record files, and proves
- * that every acknowledged packet reached an analyzer (see {@link Audit}).
+ * The {@code audit} program: reads emitter reports, analyzer record files and the
+ * distributor's dead-letter files, and proves that every acknowledged packet reached an
+ * analyzer or a dead-letter file (see {@link Audit}).
+ *
+ * <p>Runs on the main thread.
  *
  * <p>Exit codes: 0 when nothing acked was lost, 1 when something was, 2 for bad input
  * (bad command line, missing file, bad JSON), with one line saying what.
@@ -35,9 +39,18 @@ public final class AuditMain implements Callable<Integer> {
         description = "An analyzer, its weight and its record file (repeatable).")
     private List<AnalyzerSpec> analyzers;
 
+    @Option(names = "--dead-letter", paramLabel = "FILE|DIR",
+        description = "A dead-letter file of the distributor, or a directory of them (repeatable): packets in it were "
+            + "acknowledged because they were written there, so they count as accounted for, not lost.")
+    private List<Path> deadLetters = new ArrayList<>();
+
     @Option(names = "--bucket", defaultValue = "100ms", paramLabel = "DURATION",
         description = "Time bucket for deciding which analyzers were up (default: ${DEFAULT-VALUE}).")
     private Duration bucket;
+
+    @Option(names = "--slow-start", defaultValue = "0", paramLabel = "DURATION",
+        description = "The distributor's --slow-start: an analyzer that comes back is owed a weight ramping up over it (default: 0, none).")
+    private Duration slowStart;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     private Path json;
@@ -48,7 +61,7 @@ public final class AuditMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AuditResult result = Audit.run(emitterReports, analyzers, bucket);
+        AuditResult result = Audit.run(emitterReports, analyzers, deadLetters, bucket, slowStart);
         AuditOutput.printTable(result, spec.commandLine().getOut());
         if (json != null) {
             try {

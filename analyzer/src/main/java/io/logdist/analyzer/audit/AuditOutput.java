@@ -15,7 +15,7 @@ import java.util.Locale;
  * <pre>
  * analyzer  weight  weight share  expected   actual  messages
  * a1         4.000        40.00%    40.00%   40.03%   1234567
- * acked: 123456  lost: 0  duplicates: 12
+ * acked: 123456  lost: 0  duplicates: 12  dead-lettered: 0
  * max deviation from expected share: 0.21 points
  * </pre>
  *
@@ -46,7 +46,8 @@ final class AuditOutput {
         if (r.lost() > r.lostExamples().size()) {
             out.println("lost: ... and " + (r.lost() - r.lostExamples().size()) + " more");
         }
-        out.printf(Locale.ROOT, "acked: %d  lost: %d  duplicates: %d%n", r.acked(), r.lost(), r.duplicates());
+        out.printf(Locale.ROOT, "acked: %d  lost: %d  duplicates: %d  dead-lettered: %d%n", r.acked(), r.lost(),
+            r.duplicates(), r.deadLettered());
         out.printf(Locale.ROOT, "records: %d  received: %d  received but not acked: %d  buckets: %d%n",
             r.records(), r.received(), r.receivedNotAcked(), r.buckets());
         out.printf(Locale.ROOT, "max deviation from expected share: %.2f points%n", r.maxDeviationPoints());
@@ -65,6 +66,7 @@ final class AuditOutput {
         root.put("records", r.records());
         root.put("received", r.received());
         root.put("received_not_acked", r.receivedNotAcked());
+        root.put("dead_lettered", r.deadLettered());
         ArrayNode lost = root.putArray("lost_examples");
         for (AuditResult.Pair p : r.lostExamples()) {
             ObjectNode pair = lost.addObject();

@@ -6,13 +6,15 @@ import java.util.List;
  * What the audit found.
  *
  * @param acked              (emitterId, sequence) pairs the emitters hold as acknowledged
- * @param lost               acked pairs found in no record file
+ * @param lost               acked pairs found in no record file and no dead-letter file
  * @param lostExamples       up to {@value Audit#LOST_EXAMPLES} of them
  * @param records            entries in all record files
  * @param received           distinct pairs in all record files
  * @param duplicates         records minus distinct pairs
  * @param receivedNotAcked   distinct pairs received that no emitter report holds as acked
  *                           (their ACK was lost on the way back, or the emitter stopped first)
+ * @param deadLettered       distinct pairs found in dead-letter files: acknowledged because they
+ *                           were written there durably, so accounted for without an analyzer
  * @param analyzers          one line per analyzer, in command-line order
  * @param maxDeviationPoints largest |expected − actual| share, in percentage points
  * @param buckets            time buckets that held at least one record
@@ -25,6 +27,7 @@ public record AuditResult(
     long received,
     long duplicates,
     long receivedNotAcked,
+    long deadLettered,
     List<AnalyzerShare> analyzers,
     double maxDeviationPoints,
     int buckets) {

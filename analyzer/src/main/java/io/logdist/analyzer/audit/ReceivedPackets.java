@@ -103,4 +103,20 @@ final class ReceivedPackets {
     int bucketCount() {
         return buckets.size();
     }
+
+    /** Indexes of the non-empty buckets, in time order. */
+    long[] sortedBucketIndexes() {
+        long[] keys = new long[buckets.size()];
+        int i = 0;
+        Long2ObjectHashMap<Bucket>.KeyIterator it = buckets.keySet().iterator();
+        while (it.hasNext()) {
+            keys[i++] = it.nextLong();
+        }
+        java.util.Arrays.sort(keys);
+        return keys;
+    }
+
+    Bucket bucket(long index) {
+        return buckets.get(index);
+    }
 }

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.logdist.analyzer.record.RecordAppender;
 import io.logdist.protocol.cli.CommandLines;
+import io.logdist.protocol.deadletter.DeadLetterWriter;
+import io.logdist.protocol.packet.PacketWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -128,6 +132,38 @@ class AuditTest {
     }
 
     @Test
+    void shouldOweAReturningAnalyzerARampingWeightUnderSlowStart() throws Exception {
+        Path report = emitterReport("{\"1\": {\"acked_through\": 0}}");
+        // a1 is up throughout; a2 is there at the start, gone for 10 buckets, then back from bucket 20.
+        // Each bucket carries 100 messages between them.
+        java.util.List<long[]> r1 = new java.util.ArrayList<>();
+        java.util.List<long[]> r2 = new java.util.ArrayList<>();
+        long seq = 1;
+        for (int b = 0; b < 40; b++) {
+            boolean a2Up = b < 10 || b >= 20;
+            r1.add(new long[] {1, seq++, a2Up ? 50 : 100, T0 + b * BUCKET + 10});
+            if (a2Up) {
+                r2.add(new long[] {1, seq++, 50, T0 + b * BUCKET + 20});
+            }
+        }
+        Path a1 = records("a1", r1.toArray(new long[0][]));
+        Path a2 = records("a2", r2.toArray(new long[0][]));
+        List<AnalyzerSpec> specs = List.of(new AnalyzerSpec("a1", 1, a1), new AnalyzerSpec("a2", 1, a2));
+
+        double without = Audit.run(List.of(report), specs, List.of(), Duration.ofMillis(100)).analyzers().get(1).expectedShare();
+        double with = Audit.run(List.of(report), specs, List.of(), Duration.ofMillis(100), Duration.ofSeconds(1)).analyzers().get(1).expectedShare();
+        // Without slow start a2 is owed half of its 30 up buckets: 1500 of 4000 messages.
+        assertThat(without).isCloseTo(1500.0 / 4000, within(1e-9));
+        // With a 1 s ramp (10 buckets) it is owed less in buckets 20..29, and nothing less at the start.
+        double owedInRamp = 0;
+        for (int k = 0; k < 10; k++) {
+            double f = Math.max(0.01, (k + 0.5) / 10);
+            owedInRamp += 100 * f / (1 + f);
+        }
+        assertThat(with).isCloseTo((500 + owedInRamp + 500) / 4000, within(1e-9));
+    }
+
+    @Test
     void shouldExitZeroAndPrintTheTableWhenNothingWasLost() throws Exception {
         Path report = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}");
         Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1});
@@ -220,5 +256,73 @@ class AuditTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("is not NAME=WEIGHT:RECORDFILE");
+    }
+
+    /** A dead-letter file in {@code dir/name} holding one packet per {emitterId, sequence}. */
+    private Path deadLetters(String name, long[]... pairs) throws IOException {
+        try (DeadLetterWriter writer = DeadLetterWriter.open(dir.resolve(name))) {
+            for (long[] pair : pairs) {
+                ByteBuf b = Unpooled.buffer();
+                try {
+                    new PacketWriter().begin(b, pair[0], pair[1], T0, 0).addMessage(new byte[] {'x'}).finish();
+                    writer.append(b, 5, "max retries (5) exceeded");
+                } finally {
+                    b.release();
+                }
+            }
+            return writer.file();
+        }
+    }
+
+    @Test
+    void shouldCountAnAckedPacketFoundOnlyInADeadLetterFileAsAccountedFor() throws Exception {
+        Path report = emitterReport("{\"7\": {\"acked_through\": 4, \"refused\": []}}");
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1});
+        Path dead = deadLetters("dl", new long[] {7, 3}, new long[] {7, 3}, new long[] {8, 1});
+
+        AuditResult r = Audit.run(List.of(report), List.of(new AnalyzerSpec("a1", 1, a1)), List.of(dead), Duration.ofMillis(100));
+
+        assertThat(r.acked()).isEqualTo(4);
+        assertThat(r.lost()).isEqualTo(1);
+        assertThat(r.lostExamples()).containsExactly(new AuditResult.Pair(7, 4));
+        assertThat(r.deadLettered()).isEqualTo(2);
+        assertThat(r.receivedNotAcked()).isZero();
+    }
+
+    @Test
+    void shouldReadEveryDeadLetterFileOfADirectoryAndPrintTheCount() throws Exception {
+        Path report = emitterReport("{\"7\": {\"acked_through\": 4, \"refused\": []}}");
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1});
+        deadLetters("dl", new long[] {7, 3});
+        deadLetters("dl", new long[] {7, 4});
+        Path json = dir.resolve("audit.json");
+
+        int code = run("--emitter-report", report.toString(), "--analyzer", "a1=1:" + a1,
+            "--dead-letter", dir.resolve("dl").toString(), "--json", json.toString());
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("acked: 4  lost: 0  duplicates: 0  dead-lettered: 2");
+        assertThat(new ObjectMapper().readTree(json.toFile()).get("dead_lettered").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldExitTwoInOneLineWhenADeadLetterFileIsMissingOrCorrupt() throws Exception {
+        Path report = emitterReport("{}");
+        Path a1 = records("a1");
+        Path dead = deadLetters("dl", new long[] {7, 3}, new long[] {7, 4});
+        byte[] bytes = Files.readAllBytes(dead);
+        bytes[bytes.length - 2] ^= 1;
+        Files.write(dead, bytes);
+
+        assertThat(run("--emitter-report", report.toString(), "--analyzer", "a1=1:" + a1,
+            "--dead-letter", dir.resolve("nope.ldl").toString())).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("error: dead-letter file " + dir.resolve("nope.ldl") + " does not exist"
+            + System.lineSeparator());
+
+        err.getBuffer().setLength(0);
+        assertThat(run("--emitter-report", report.toString(), "--analyzer", "a1=1:" + a1,
+            "--dead-letter", dead.toString())).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: dead-letter file " + dead + " is corrupt: the record at offset ")
+            .hasLineCount(1);
     }
 }
