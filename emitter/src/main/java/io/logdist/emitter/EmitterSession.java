@@ -7,6 +7,7 @@ import io.logdist.protocol.codec.Frames;
 import io.logdist.protocol.packet.Crc32c;
 import io.logdist.protocol.packet.PacketDescriptor;
 import io.logdist.protocol.packet.PacketWriter;
+import io.logdist.protocol.transport.Backoff;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;

@@ -7,6 +7,7 @@
  * {@link io.logdist.emitter.PrioritySpec} and the command {@link io.logdist.emitter.EmitterMain}.
  * Everything else is package-private: one {@code EmitterSession} per connection (a state
  * machine confined to its event loop) with its {@code EmitterConnection} handler, its
- * {@code Unacked} ring, {@code RatePacer}, {@code Backoff} and {@code PacketSource}.
+ * {@code Unacked} ring, {@code RatePacer} and {@code PacketSource}; reconnect delays come from the shared
+ * {@code io.logdist.protocol.transport.Backoff}.
  */
 package io.logdist.emitter;

@@ -15,6 +15,7 @@ import io.logdist.protocol.codec.FrameReader;
 import io.logdist.protocol.codec.FrameType;
 import io.logdist.protocol.codec.Frames;
 import io.logdist.protocol.codec.MalformedFrameException;
+import io.logdist.protocol.transport.Backoff;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -33,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -137,7 +138,7 @@ public final class AnalyzerLink {
         this.settings = settings;
         this.deadLetters = deadLetters;
         this.clock = System::nanoTime;
-        this.backoff = new Backoff(settings.reconnectBaseMs(), settings.reconnectMaxMs(), () -> ThreadLocalRandom.current().nextLong());
+        this.backoff = new Backoff(settings.reconnectBaseMs(), Math.max(settings.reconnectBaseMs(), settings.reconnectMaxMs()), new SplittableRandom());
         this.breaker = new CircuitBreaker(settings.failureThreshold(), TimeUnit.MILLISECONDS.toNanos(settings.ejectionBaseMs()),
             TimeUnit.MILLISECONDS.toNanos(settings.ejectionMaxMs()), TimeUnit.MILLISECONDS.toNanos(settings.ejectionDecayMs()));
         this.lowWatermark = settings.queueBytes() / 2;
@@ -652,7 +653,7 @@ public final class AnalyzerLink {
                 stalled ? "stalled" : "down", why, n, TimeUnit.NANOSECONDS.toMillis(breaker.currentEjectionNs()), breaker.ejections());
         } else if (wasUp) {
             LOG.warn("analyzer {} {} ({}); {} packets rerouted; reconnecting in {} ms", spec.name(), stalled ? "stalled" : "down", why, n, delay);
-        } else if (backoff.failures() == 1 || backoff.failures() % 20 == 0) {
+        } else if (backoff.attempts() == 1 || backoff.attempts() % 20 == 0) {
             LOG.warn("analyzer {} at {} unavailable ({}); retrying, next in {} ms", spec.name(), spec.address(), why, delay);
         }
         loop.eventLoop().schedule(this::connect, delay, TimeUnit.MILLISECONDS);

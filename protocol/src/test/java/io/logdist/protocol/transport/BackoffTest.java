@@ -1,4 +1,4 @@
-package io.logdist.emitter;
+package io.logdist.protocol.transport;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

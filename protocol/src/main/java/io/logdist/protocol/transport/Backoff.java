@@ -1,4 +1,4 @@
-package io.logdist.emitter;
+package io.logdist.protocol.transport;
 
 import java.util.random.RandomGenerator;
 
@@ -7,11 +7,13 @@ import java.util.random.RandomGenerator;
  * (counting from 0) is uniform over [0, min(cap, base * 2^n)], so many emitters that
  * lost the same distributor do not all knock again at the same instant.
  *
+ * Shared by the emitter (redialling the distributor) and the distributor (redialling analyzers).
+ *
  * <p>Not thread-safe: one per connection, touched only by its event loop.
  */
-final class Backoff {
-    static final long DEFAULT_BASE_MS = 50;
-    static final long DEFAULT_CAP_MS = 5_000;
+public final class Backoff {
+    public static final long DEFAULT_BASE_MS = 50;
+    public static final long DEFAULT_CAP_MS = 5_000;
     /** Past this many doublings the ceiling is the cap anyway; stops the shift overflowing. */
     private static final int MAX_SHIFT = 30;
 
@@ -20,7 +22,7 @@ final class Backoff {
     private final RandomGenerator random;
     private int attempt;
 
-    Backoff(long baseMs, long capMs, RandomGenerator random) {
+    public Backoff(long baseMs, long capMs, RandomGenerator random) {
         if (baseMs < 1 || capMs < baseMs) {
             throw new IllegalArgumentException("baseMs=" + baseMs + " capMs=" + capMs + " need 1 <= base <= cap");
         }
@@ -30,12 +32,12 @@ final class Backoff {
     }
 
     /** The largest delay the n-th attempt in a row may get. */
-    long ceilingMs(int n) {
+    public long ceilingMs(int n) {
         return Math.min(capMs, baseMs << Math.min(n, MAX_SHIFT));
     }
 
     /** Delay before the next attempt; each call counts one more attempt. */
-    long nextDelayMs() {
+    public long nextDelayMs() {
         long ceiling = ceilingMs(attempt);
         if (attempt < Integer.MAX_VALUE) {
             attempt++;
@@ -44,12 +46,12 @@ final class Backoff {
     }
 
     /** Attempts since the last {@link #reset()}. */
-    int attempts() {
+    public int attempts() {
         return attempt;
     }
 
     /** Called once a connection is established: the next failure starts from the base again. */
-    void reset() {
+    public void reset() {
         attempt = 0;
     }
 }
