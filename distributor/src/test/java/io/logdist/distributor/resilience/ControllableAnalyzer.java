@@ -43,6 +43,7 @@ final class ControllableAnalyzer implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
+                s.setTcpNoDelay(true);
                 connections.add(System.nanoTime());
                 sockets.add(s);
                 Thread t = new Thread(() -> serve(s), "controllable-analyzer-conn");

@@ -187,4 +187,22 @@ class ResilienceTest {
             assertThat(run.distributor().nacks(ErrorCode.OVERLOADED)).isEqualTo(run.distributor().ingestStats().shed.sum());
         });
     }
+
+    @Test
+    void shouldKeepPriority255MovingUnderAFloodOfPriority0() throws Exception {
+        try (ControllableAnalyzer a = new ControllableAnalyzer();
+             // A window of one DELIVER makes the analyzer the bottleneck, so the priority queues fill.
+             Distributor d = Distributor.start(config(new AnalyzerSpec("a", local(a.port()), 1)).linkWindow(1).build())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).up());
+            Emitter flood = Emitter.start(emitter(d, 400, 0, Duration.ZERO, 200_000, "fixed:0").withWindow(1024));
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.analyzers().get(0).queuedPackets() > 200);
+            Emitter low = Emitter.start(emitter(d, 500, 0, Duration.ZERO, 30, "fixed:255"));
+            EmitterReport lowReport = low.completion().get(60, TimeUnit.SECONDS);
+            low.close();
+            assertThat(lowReport.packetsAcked()).isEqualTo(30);
+            assertThat(flood.completion()).as("the flood was still going when priority 255 got through").isNotDone();
+            assertThat(d.analyzers().get(0).queuedPackets()).isGreaterThan(0);
+            flood.close();
+        }
+    }
 }
