@@ -92,7 +92,7 @@ public final class Distributor implements AutoCloseable {
         }
         this.emitterServer = new EmitterServer(config, transport, boss, workers, new EmitterLedgers(config.maxEmitterWindow()),
             contexts, tables, ingestStats, sessions);
-        this.adminServer = config.admin() == null ? null : new AdminServer(config.admin(), transport, boss, this::statusJson);
+        this.adminServer = config.admin() == null ? null : new AdminServer(config.admin(), transport, boss, this);
     }
 
     private AnalyzerLink newLink(AnalyzerSpec spec, boolean slowStartFirstConnection) {
@@ -198,21 +198,6 @@ public final class Distributor implements AutoCloseable {
         return ackLatencyUs.getIntervalHistogram();
     }
 
-    String statusJson() {
-        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("name", config.name());
-        m.put("emitter_connections", ingestStats.connections.get());
-        m.put("packets_in", ingestStats.packetsIn.sum());
-        m.put("messages_in", ingestStats.messagesIn.sum());
-        m.put("duplicates", ingestStats.duplicates.sum());
-        m.put("analyzers", analyzers());
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     // ---- Control -----------------------------------------------------------------------
 
     private AnalyzerLink find(String name) {
@@ -239,7 +224,7 @@ public final class Distributor implements AutoCloseable {
             }
             link = newLink(spec, true);
         }
-        LOG.info("analyzer {} added at {} with weight {}", spec.name(), spec.address(), spec.weight());
+        LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} added at {} with weight {}", spec.name(), spec.address(), spec.weight());
         link.start();
         return link.view();
     }
@@ -248,7 +233,7 @@ public final class Distributor implements AutoCloseable {
     public AnalyzerView setWeight(String name, double weight) {
         AnalyzerLink link = find(name);
         link.setWeight(weight);
-        LOG.info("analyzer {} weight set to {}", name, weight);
+        LOG.atInfo().addKeyValue("analyzer", name).log("analyzer {} weight set to {}", name, weight);
         return link.view();
     }
 

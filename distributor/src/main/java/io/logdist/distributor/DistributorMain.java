@@ -2,11 +2,15 @@ package io.logdist.distributor;
 
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.config.ConfigFile;
+import io.logdist.distributor.config.ConfigReloader;
 import io.logdist.distributor.config.DistributorConfig;
 import io.logdist.distributor.config.OverflowPolicy;
+import io.logdist.distributor.logging.LogFormat;
 import io.logdist.protocol.cli.CommandLines;
+import io.logdist.protocol.cli.DurationConverter;
 import io.logdist.protocol.cli.HostPort;
 import io.netty.channel.unix.Errors;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,7 +24,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code logdist distributor}: starts a distributor from flags or a YAML file (flags win),
- * prints a status line every interval, and stops on SIGTERM / Ctrl-C.
+ * prints a status line every interval, reloads the file when it changes or on SIGHUP
+ * ({@link ConfigReloader}), and stops on SIGTERM / Ctrl-C.
  */
 @Command(name = "distributor", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Accepts LDP/1 packets from emitters and routes each whole packet to one of the weighted analyzers.",
@@ -34,7 +39,8 @@ public final class DistributorMain implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where emitters connect (default 127.0.0.1:7000).")
     HostPort listen;
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT", description = "Admin HTTP endpoint (GET /health, GET /api/status).")
+    @Option(names = "--admin", paramLabel = "HOST:PORT",
+        description = "Admin HTTP endpoint: JSON API under /api, /metrics (Prometheus), /health, /ready, and the dashboard at /.")
     HostPort admin;
 
     @Option(names = "--analyzer", paramLabel = "NAME=HOST:PORT@WEIGHT",
@@ -90,9 +96,12 @@ public final class DistributorMain implements Callable<Integer> {
     @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "On SIGTERM, how long to keep delivering what is held (default 10s).")
     Duration drainTimeout;
 
-    @Option(names = "--status-interval", paramLabel = "DURATION", defaultValue = "5s",
-        description = "How often to print a status line; 0 for never (default ${DEFAULT-VALUE}).")
+    @Option(names = "--status-interval", paramLabel = "DURATION", description = "How often to print a status line; 0 for never (default 5s).")
     Duration statusInterval;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT",
+        description = "text (default: human-readable lines) or json (one JSON object per line, with analyzer, emitter and connection ids as fields).")
+    String logFormat;
 
     public static void main(String[] args) {
         CommandLines.run(new DistributorMain(), args);
@@ -163,6 +172,13 @@ public final class DistributorMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ConfigFile.Model file = configFile == null ? new ConfigFile.Model() : ConfigFile.read(configFile);
+        LogFormat format = LogFormat.parse(logFormat != null ? logFormat : file.logFormat != null ? file.logFormat : "text");
+        if (format != LogFormat.TEXT) {
+            format.apply();
+        }
+        Duration interval = statusInterval != null ? statusInterval
+            : file.statusInterval != null ? DurationConverter.parse(file.statusInterval) : Duration.ofSeconds(5);
         DistributorConfig config = buildConfig();
         if (config.analyzers().isEmpty()) {
             throw new IllegalArgumentException("no analyzers: give at least one --analyzer NAME=HOST:PORT@WEIGHT (or analyzers: in --config)");
@@ -177,8 +193,19 @@ public final class DistributorMain implements Callable<Integer> {
             }
             throw e;
         }
+        ConfigReloader reloader = configFile == null ? null
+            : new ConfigReloader(d, configFile, this::buildConfig, analyzers.isEmpty(), Duration.ofSeconds(1));
+        if (reloader != null) {
+            reloader.start();
+            if (!reloader.reloadOnHangup()) {
+                LoggerFactory.getLogger(DistributorMain.class).info("this JVM cannot handle SIGHUP; {} is reloaded when it changes", configFile);
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (reloader != null) {
+                reloader.close();
+            }
             // SIGTERM / Ctrl-C: stop taking packets, deliver what is held, then exit 0.
             System.out.println("distributor: shutting down; delivering what is held for up to " + config.drainTimeout().toMillis() + " ms");
             Distributor.ShutdownReport r = d.shutdownGracefully(config.drainTimeout());
@@ -194,9 +221,14 @@ public final class DistributorMain implements Callable<Integer> {
             Runtime.getRuntime().halt(0);
         }, "shutdown"));
         StatusLine status = new StatusLine(d);
-        long intervalMs = statusInterval.toMillis();
+        long intervalMs = interval.toMillis();
         while (!stopped.await(intervalMs > 0 ? intervalMs : Long.MAX_VALUE / 4, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            System.out.println(status.next());
+            if (format == LogFormat.JSON) {
+                // One JSON object per line everywhere: the status line goes through the log.
+                LoggerFactory.getLogger(StatusLine.class).info(status.next());
+            } else {
+                System.out.println(status.next());
+            }
         }
         return 0;
     }

@@ -1,107 +1,98 @@
 package io.logdist.distributor.admin;
 
+import io.logdist.distributor.Distributor;
+import io.logdist.distributor.logging.RateLimitedLog;
 import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.function.Supplier;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The admin HTTP endpoint. For now it serves {@code GET /health} and a JSON status at
- * {@code GET /api/status}; the full admin API builds on this handler.
+ * The admin HTTP endpoint ({@code --admin HOST:PORT}): the JSON API, {@code /metrics}, health
+ * and readiness, and the dashboard at {@code /}. See {@link AdminRouter} for the endpoints.
  *
- * <p>Thread: handlers run on the admin loop; the status supplier must be thread-safe.
+ * <p>Threads: connections are served by the given event loop group (the distributor's
+ * acceptor loop); every request is handled on one admin thread ({@code ldp-admin}), which
+ * may wait briefly on the control plane without holding up any event loop. The admin
+ * thread also takes a sample of the traffic each second for rates and recent shares.
+ * {@link #bind()} and {@link #close()} from any thread, once each.
  */
 public final class AdminServer {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    private static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final long SAMPLE_INTERVAL_MS = 1_000;
+
     private final HostPort listen;
     private final Transport transport;
     private final EventLoopGroup group;
-    private final Supplier<String> statusJson;
+    private final Distributor distributor;
+    private final RateLimitedLog sampleWarnings = new RateLimitedLog(LOG, 60_000);
+    private ScheduledExecutorService adminThread;
     private Channel channel;
 
-    public AdminServer(HostPort listen, Transport transport, EventLoopGroup group, Supplier<String> statusJson) {
+    /** The admin endpoint of {@code distributor}; nothing runs until {@link #bind()}. */
+    public AdminServer(HostPort listen, Transport transport, EventLoopGroup group, Distributor distributor) {
         this.listen = listen;
         this.transport = transport;
         this.group = group;
-        this.statusJson = statusJson;
+        this.distributor = distributor;
     }
 
+    /** Starts the admin thread and binds; returns the bound address. */
     public InetSocketAddress bind() throws InterruptedException {
+        adminThread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ldp-admin", true));
+        AdminRouter router = new AdminRouter(distributor);
+        adminThread.scheduleAtFixedRate(() -> sample(router), 0, SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
         channel = new ServerBootstrap()
             .group(group)
             .channel(transport.serverChannel())
             .childHandler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Handler());
+                    ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY_BYTES),
+                        new AdminHttpHandler(router::handle, adminThread));
                 }
             })
             .bind(listen.toSocketAddress()).sync().channel();
         return (InetSocketAddress) channel.localAddress();
     }
 
+    private void sample(AdminRouter router) {
+        try {
+            router.sample();
+        } catch (RuntimeException e) {
+            // The next sample tries again; a failing one must not cancel the schedule.
+            sampleWarnings.warn("admin-sample", "admin: traffic sample failed: {}", e.toString());
+        }
+    }
+
+    /** Stops listening and stops the admin thread. */
     public void close() {
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }
-    }
-
-    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            String path = req.uri();
-            int q = path.indexOf('?');
-            if (q >= 0) {
-                path = path.substring(0, q);
+        if (adminThread != null) {
+            adminThread.shutdownNow();
+            try {
+                if (!adminThread.awaitTermination(2, TimeUnit.SECONDS)) {
+                    LOG.warn("admin: the admin thread did not stop within 2 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            FullHttpResponse res;
-            if (!req.method().name().equals("GET")) {
-                res = json(HttpResponseStatus.METHOD_NOT_ALLOWED, "{\"error\":\"method not allowed\",\"detail\":\"only GET is served here for now\"}");
-            } else if (path.equals("/health")) {
-                res = json(HttpResponseStatus.OK, "{\"status\":\"ok\"}");
-            } else if (path.equals("/api/status")) {
-                res = json(HttpResponseStatus.OK, statusJson.get());
-            } else {
-                res = json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"not found\",\"detail\":\"" + path.replace("\"", "") + "\"}");
-            }
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            HttpUtil.setKeepAlive(res, keepAlive);
-            var f = ctx.writeAndFlush(res);
-            if (!keepAlive) {
-                f.addListener(ChannelFutureListener.CLOSE);
-            }
-        }
-
-        private FullHttpResponse json(HttpResponseStatus status, String body) {
-            ByteBuf content = Unpooled.copiedBuffer(body + "\n", StandardCharsets.UTF_8);
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
-            return res;
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }

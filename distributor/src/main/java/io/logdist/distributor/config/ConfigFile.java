@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.logdist.distributor.logging.LogFormat;
 import io.logdist.protocol.cli.DurationConverter;
 import io.logdist.protocol.cli.HostPort;
 
@@ -41,9 +42,13 @@ import java.util.List;
  * queueBytes: 67108864
  * overflow: block          # block | reject | shed:PRIORITY
  * drainTimeout: 10s
+ * statusInterval: 5s       # the CLI's status line; 0 = never
+ * logFormat: text          # text | json
  * </pre>
  *
  * Unknown keys are errors (a typo must not pass silently); errors name the line and field.
+ * Values that parse (addresses, durations, weights, policies) are checked as they are read,
+ * by the setters below, so that a bad one is reported at its line.
  */
 public final class ConfigFile {
     /** The file's shape, as Jackson binds it. */
@@ -67,6 +72,73 @@ public final class ConfigFile {
         public Long queueBytes;
         public String overflow;
         public String drainTimeout;
+        public String statusInterval;
+        public String logFormat;
+
+        // Setters check what they can as the file is read: Jackson reports their refusals with line and field.
+        public void setListen(String v) {
+            listen = address(v);
+        }
+
+        public void setAdmin(String v) {
+            admin = address(v);
+        }
+
+        public void setHelloTimeout(String v) {
+            helloTimeout = duration(v);
+        }
+
+        public void setReconnectBase(String v) {
+            reconnectBase = duration(v);
+        }
+
+        public void setReconnectMax(String v) {
+            reconnectMax = duration(v);
+        }
+
+        public void setLinkTimeout(String v) {
+            linkTimeout = duration(v);
+        }
+
+        public void setSlowStart(String v) {
+            slowStart = duration(v);
+        }
+
+        public void setDrainTimeout(String v) {
+            drainTimeout = duration(v);
+        }
+
+        public void setStatusInterval(String v) {
+            statusInterval = duration(v);
+        }
+
+        public void setOverflow(String v) {
+            if (v != null) {
+                OverflowPolicy.parse(v);
+            }
+            overflow = v;
+        }
+
+        public void setLogFormat(String v) {
+            if (v != null) {
+                LogFormat.parse(v);
+            }
+            logFormat = v;
+        }
+    }
+
+    private static String address(String v) {
+        if (v != null) {
+            HostPort.parse(v);
+        }
+        return v;
+    }
+
+    private static String duration(String v) {
+        if (v != null) {
+            DurationConverter.parse(v);
+        }
+        return v;
     }
 
     /** One analyzer entry in the file. */
@@ -77,6 +149,24 @@ public final class ConfigFile {
         public String address;
         @JsonProperty(required = true)
         public Double weight;
+
+        public void setName(String v) {
+            if (v == null || v.isBlank()) {
+                throw new IllegalArgumentException("analyzer name is empty");
+            }
+            name = v;
+        }
+
+        public void setAddress(String v) {
+            address = address(v);
+        }
+
+        public void setWeight(Double v) {
+            if (v == null || !(v > 0) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException("weight=" + v + " must be a positive number");
+            }
+            weight = v;
+        }
     }
 
     private ConfigFile() {
@@ -95,7 +185,10 @@ public final class ConfigFile {
             }
             return m;
         } catch (JsonMappingException e) {
-            throw new IllegalArgumentException(path + where(e.getLocation()) + ": " + fieldPath(e) + e.getOriginalMessage().split("\n")[0]);
+            // A setter's refusal comes wrapped; its own message is the one to show.
+            String why = e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null
+                ? iae.getMessage() : e.getOriginalMessage();
+            throw new IllegalArgumentException(path + where(e.getLocation()) + ": " + fieldPath(e) + why.split("\n")[0]);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(path + where(e.getLocation()) + ": " + e.getOriginalMessage().split("\n")[0]);
         } catch (IOException e) {

@@ -4,10 +4,12 @@ import io.logdist.distributor.admin.EmitterView;
 import io.logdist.distributor.config.DistributorConfig;
 import io.logdist.distributor.config.OverflowPolicy;
 import io.logdist.distributor.link.AnalyzerLink;
+import io.logdist.distributor.logging.RateLimitedLog;
 import io.logdist.distributor.loop.LoopContext;
 import io.logdist.distributor.loop.LoopContexts;
 import io.logdist.distributor.queue.Packet;
 import io.logdist.distributor.routing.RoutingTables;
+import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.codec.ErrorCode;
 import io.logdist.protocol.codec.FrameError;
 import io.logdist.protocol.codec.FrameReader;
@@ -43,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 public final class EmitterSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(EmitterSession.class);
     private static final long RETRY_AFTER_MS = 1000;
+    private static final RateLimitedLog ERRORS = new RateLimitedLog(LOG, 10_000);
 
     private enum State { AWAIT_HELLO, ATTACHING, OPEN, CLOSED }
 
@@ -133,7 +136,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
                     case GOODBYE -> FrameReader.checkEmptyBody(frame);
                     case ERROR -> {
                         FrameReader.Error e = FrameReader.error(frame);
-                        LOG.info("emitter {} ({}) sent ERROR {} ({}): {}", emitterId, emitterName, e.rawCode(), e.code(), e.reason());
+                        LOG.atInfo().addKeyValue("emitter", emitterId).addKeyValue("connection", ctx.channel().id().asShortText()).log("emitter {} ({}) sent ERROR {} ({}): {}", emitterId, emitterName, e.rawCode(), e.code(), e.reason());
                         close();
                     }
                     default -> fail(ErrorCode.PROTOCOL_VIOLATION, type + " is not allowed from an emitter");
@@ -200,7 +203,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         state = State.OPEN;
         sessions.add(this);
         ctx.writeAndFlush(Frames.welcome(ctx.alloc(), window, config.maxFrameLength(), ledger.ackedThrough(), config.name()));
-        LOG.debug("emitter {} ({}) from {}: window {}, acked through {}", emitterId, emitterName, ctx.channel().remoteAddress(), window, ledger.ackedThrough());
+        LOG.atDebug().addKeyValue("emitter", emitterId).addKeyValue("connection", ctx.channel().id().asShortText()).log("emitter {} ({}) from {}: window {}, acked through {}", emitterId, emitterName, ctx.channel().remoteAddress(), window, ledger.ackedThrough());
         ByteBuf held;
         while ((held = heldWhileAttaching.poll()) != null) {
             channelRead(ctx, held);
@@ -320,7 +323,9 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     /** The admin view of this session. Any thread. */
     EmitterView view() {
         Object remote = ctx.channel().remoteAddress();
-        return new EmitterView(remote == null ? "" : remote.toString(), emitterId, emitterName, packetsInPublished, messagesInPublished,
+        String address = remote instanceof java.net.InetSocketAddress a ? new HostPort(a.getHostString(), a.getPort()).toString()
+            : String.valueOf(remote);
+        return new EmitterView(address, emitterId, emitterName, packetsInPublished, messagesInPublished,
             windowInUsePublished, window);
     }
 
@@ -360,7 +365,9 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.CLOSED;
-        LOG.info("emitter {} from {}: ERROR {} ({}), closing", emitterId == 0 ? "?" : emitterId, ctx.channel().remoteAddress(), code.value(), reason);
+        // A broken client may reconnect and fail in a loop: one line per error code per 10 s.
+        ERRORS.warn("error:" + code.value(), "emitter {} from {}: ERROR {} ({}), closing", emitterId == 0 ? "?" : emitterId,
+            ctx.channel().remoteAddress(), code.value(), reason);
         ctx.writeAndFlush(Frames.error(ctx.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -390,9 +397,9 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
-            LOG.debug("emitter {} from {}: {}", emitterId, ctx.channel().remoteAddress(), cause.toString());
+            LOG.atDebug().addKeyValue("emitter", emitterId).addKeyValue("connection", ctx.channel().id().asShortText()).log("emitter {} from {}: {}", emitterId, ctx.channel().remoteAddress(), cause.toString());
         } else {
-            LOG.warn("emitter {} from {}: unexpected error, closing", emitterId, ctx.channel().remoteAddress(), cause);
+            LOG.atWarn().addKeyValue("emitter", emitterId).addKeyValue("connection", ctx.channel().id().asShortText()).log("emitter {} from {}: unexpected error, closing", emitterId, ctx.channel().remoteAddress(), cause);
         }
         close();
     }

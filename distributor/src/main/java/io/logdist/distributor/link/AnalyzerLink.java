@@ -2,6 +2,7 @@ package io.logdist.distributor.link;
 
 import io.logdist.distributor.admin.AnalyzerView;
 import io.logdist.distributor.config.AnalyzerSpec;
+import io.logdist.distributor.logging.RateLimitedLog;
 import io.logdist.distributor.loop.LoopContext;
 import io.logdist.distributor.queue.Packet;
 import io.logdist.distributor.queue.PacketList;
@@ -72,6 +73,8 @@ import java.util.function.LongSupplier;
  */
 public final class AnalyzerLink {
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzerLink.class);
+    /** A misbehaving analyzer can NACK every delivery: one warning per analyzer per 10 s. */
+    private static final RateLimitedLog NACK_WARNINGS = new RateLimitedLog(LOG, 10_000);
     private static final int INBOX_CAPACITY = 1 << 14;
     private static final long HANDSHAKE_TIMEOUT_MS = 5_000;
     private static final long SLOW_START_STEP_MS = 200;
@@ -208,7 +211,7 @@ public final class AnalyzerLink {
             draining = true;
             tables.publish();
             loop.eventLoop().execute(() -> {
-                LOG.info("analyzer {} draining: no new packets, {} queued and {} unacknowledged to finish", spec.name(), queues.size(), unacked.size());
+                LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} draining: no new packets, {} queued and {} unacknowledged to finish", spec.name(), queues.size(), unacked.size());
                 // Packets already routed here but not yet written go elsewhere now.
                 inbox.drain(this::rerouteUndelivered);
                 rerouteQueued();
@@ -231,7 +234,7 @@ public final class AnalyzerLink {
 
     private void checkRemoved() {
         if (removing && unacked.isEmpty() && queues.isEmpty() && inbox.isEmpty() && !removed.isDone()) {
-            LOG.info("analyzer {} removed", spec.name());
+            LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} removed", spec.name());
             close();
             removed.complete(null);
         }
@@ -447,7 +450,7 @@ public final class AnalyzerLink {
             }
             case GOODBYE -> {
                 FrameReader.checkEmptyBody(frame);
-                LOG.info("analyzer {} said GOODBYE; no new packets go to it", spec.name());
+                LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} said GOODBYE; no new packets go to it", spec.name());
                 setRoutable(false);
                 rerouteQueued();
             }
@@ -471,7 +474,7 @@ public final class AnalyzerLink {
         pingSentNs = 0;
         connects++;
         confirmed = false;
-        LOG.info("analyzer {} up at {} (window {}{})", spec.name(), spec.address(), window,
+        LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} up at {} (window {}{})", spec.name(), spec.address(), window,
             slowStartNs > 0 ? ", slow start over " + settings.slowStartMs() + " ms" : "");
         setRoutable(true);
         long period = Math.max(20, settings.linkTimeoutMs() / 4);
@@ -558,7 +561,8 @@ public final class AnalyzerLink {
 
     private void onNack(FrameReader.Nack nack) {
         Packet p = unacked.find(nack.id());
-        LOG.warn("analyzer {} refused delivery {} with {} ({}): {}; it will be rerouted", spec.name(), nack.id(), nack.rawCode(), nack.code(), nack.reason());
+        NACK_WARNINGS.warn("nack:" + spec.name(), "analyzer {} refused delivery {} with {} ({}): {}; it will be rerouted",
+            spec.name(), nack.id(), nack.rawCode(), nack.code(), nack.reason());
         if (p != null) {
             p.refusedByAnalyzer = true;
         }
@@ -566,12 +570,12 @@ public final class AnalyzerLink {
 
     private void onError(Channel ch, FrameReader.Error error) {
         lastFailure = "analyzer sent ERROR " + error.rawCode() + " (" + error.code() + "): " + error.reason();
-        LOG.warn("analyzer {} sent ERROR {} ({}): {}", spec.name(), error.rawCode(), error.code(), error.reason());
+        LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} sent ERROR {} ({}): {}", spec.name(), error.rawCode(), error.code(), error.reason());
         ch.close();
     }
 
     private void sendErrorAndClose(Channel ch, ErrorCode code, String reason) {
-        LOG.warn("analyzer {}: {}; closing the link", spec.name(), reason);
+        LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {}: {}; closing the link", spec.name(), reason);
         ch.writeAndFlush(Frames.error(ch.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -591,7 +595,7 @@ public final class AnalyzerLink {
 
     /** Routes a packet that never left this link: not a retry. */
     private void rerouteUndelivered(Packet p) {
-        queuedBytes.addAndGet(-p.length());
+        afterDequeue(p.length());
         loop.route(p);
     }
 
@@ -649,12 +653,12 @@ public final class AnalyzerLink {
         state = State.BACKOFF;
         long delay = backoff.nextDelayMs();
         if (ejected) {
-            LOG.warn("analyzer {} {} ({}); {} packets rerouted; ejected for {} ms (ejection {})", spec.name(),
+            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} {} ({}); {} packets rerouted; ejected for {} ms (ejection {})", spec.name(),
                 stalled ? "stalled" : "down", why, n, TimeUnit.NANOSECONDS.toMillis(breaker.currentEjectionNs()), breaker.ejections());
         } else if (wasUp) {
-            LOG.warn("analyzer {} {} ({}); {} packets rerouted; reconnecting in {} ms", spec.name(), stalled ? "stalled" : "down", why, n, delay);
+            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} {} ({}); {} packets rerouted; reconnecting in {} ms", spec.name(), stalled ? "stalled" : "down", why, n, delay);
         } else if (backoff.attempts() == 1 || backoff.attempts() % 20 == 0) {
-            LOG.warn("analyzer {} at {} unavailable ({}); retrying, next in {} ms", spec.name(), spec.address(), why, delay);
+            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} at {} unavailable ({}); retrying, next in {} ms", spec.name(), spec.address(), why, delay);
         }
         loop.eventLoop().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
@@ -791,7 +795,7 @@ public final class AnalyzerLink {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("analyzer {}: {}", spec.name(), cause.toString());
+            LOG.atDebug().addKeyValue("analyzer", spec.name()).log("analyzer {}: {}", spec.name(), cause.toString());
             ctx.close();
         }
     }

@@ -1,0 +1,275 @@
+package io.logdist.distributor.config;
+
+import io.logdist.distributor.Distributor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Applies the configuration file to the running distributor when it changes (polled) or
+ * on SIGHUP: analyzers are added, removed (drained first) or reweighted in place, through
+ * the distributor's control methods, without dropping a connection or a packet. The file
+ * is the desired state: analyzers added through the admin API and not in the file are
+ * removed by the next reload (unless the analyzers come from {@code --analyzer} flags,
+ * which win over the file: then a reload leaves the analyzers alone).
+ *
+ * <p>An invalid file is refused with one log line naming the file, line and field (from
+ * {@link ConfigFile}); the running configuration stays. Settings other than the analyzers
+ * (listen address, windows, timeouts...) take effect on restart; a reload that changes one
+ * says so.
+ *
+ * <p>Thread: every reload runs on the reloader's own thread ({@code config-reload}), one at
+ * a time; {@link #requestReload}, {@link #start}, {@link #reloadOnHangup} and
+ * {@link #close} may be called from any thread.
+ */
+public final class ConfigReloader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigReloader.class);
+
+    private final Distributor distributor;
+    private final Path file;
+    private final Supplier<DistributorConfig> load;
+    private final boolean analyzersFromFile;
+    private final long pollMs;
+    private final ScheduledExecutorService thread =
+        Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("config-reload", true));
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile String lastError;
+    // Reloader thread only.
+    private DistributorConfig running;
+    private FileStamp seen;
+    private FileStamp pending;
+
+    /** The file's modification time, size and content checksum. */
+    private record FileStamp(long modifiedMs, long size, int contentHash) {
+    }
+
+    /**
+     * @param load              reads the file (and applies any flags over it); throws
+     *                          {@link IllegalArgumentException} with a one-line message when invalid
+     * @param analyzersFromFile false when {@code --analyzer} flags gave the analyzers
+     * @param pollInterval      how often to look at the file
+     */
+    public ConfigReloader(Distributor distributor, Path file, Supplier<DistributorConfig> load, boolean analyzersFromFile,
+                          Duration pollInterval) {
+        this.distributor = distributor;
+        this.file = file;
+        this.load = load;
+        this.analyzersFromFile = analyzersFromFile;
+        this.pollMs = Math.max(10, pollInterval.toMillis());
+        this.running = distributor.config();
+    }
+
+    /** Starts watching the file: changes after this call are applied. */
+    public void start() {
+        // Taken here, not on the thread: a change made right after start() returns must count.
+        // (Handing the executor its first task publishes the field to the reloader thread.)
+        seen = stamp();
+        thread.scheduleWithFixedDelay(this::poll, pollMs, pollMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reloads on SIGHUP from now on.
+     *
+     * @return false when this JVM cannot handle SIGHUP (nothing changed)
+     */
+    public boolean reloadOnHangup() {
+        return Signals.onHangup(() -> requestReload("SIGHUP"));
+    }
+
+    /** Reloads the file now (on the reloader thread), whether or not it changed. */
+    public Future<?> requestReload(String why) {
+        try {
+            return thread.submit(() -> {
+                seen = stamp();
+                pending = null;
+                reload(why);
+            });
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /** Reloads that were applied (a valid file, changed or not). */
+    public long applied() {
+        return applied.get();
+    }
+
+    /** Reloads refused because the file was invalid. */
+    public long refused() {
+        return refused.get();
+    }
+
+    /** Why the last refused reload was refused; null when none was. */
+    public String lastError() {
+        return lastError;
+    }
+
+    private void poll() {
+        FileStamp now = stamp();
+        if (Objects.equals(now, seen)) {
+            pending = null;
+            return;
+        }
+        // Wait until the file holds still for one interval: an editor may be half-way through writing it.
+        if (!now.equals(pending)) {
+            pending = now;
+            return;
+        }
+        seen = now;
+        pending = null;
+        reload("the file changed");
+    }
+
+    private FileStamp stamp() {
+        try {
+            byte[] content = Files.readAllBytes(file);
+            return new FileStamp(Files.getLastModifiedTime(file).toMillis(), content.length, Arrays.hashCode(content));
+        } catch (IOException e) {
+            return new FileStamp(-1, -1, 0);
+        }
+    }
+
+    private void reload(String why) {
+        DistributorConfig next;
+        try {
+            next = load.get();
+        } catch (IllegalArgumentException e) {
+            lastError = e.getMessage();
+            refused.incrementAndGet();
+            LOG.atWarn().addKeyValue("file", file.toString())
+                .log("config: reload ({}) refused, the running configuration stays: {}", why, e.getMessage());
+            return;
+        }
+        List<String> changes = reconfigure(next);
+        applied.incrementAndGet();
+        LOG.atInfo().addKeyValue("file", file.toString()).log("config: reloaded {} ({}): {}", file, why,
+            changes.isEmpty() ? "nothing changed" : String.join("; ", changes));
+    }
+
+    /**
+     * Makes the running analyzers those of {@code next} (unless they come from flags) and
+     * reports the other settings that differ. Runs on the reloader thread.
+     *
+     * @return one line per change, for the log
+     */
+    List<String> reconfigure(DistributorConfig next) {
+        List<String> out = new ArrayList<>();
+        if (analyzersFromFile) {
+            AnalyzerChanges changes = AnalyzerChanges.between(distributor.analyzers(), next.analyzers());
+            for (String name : changes.removed()) {
+                remove(name, out);
+            }
+            changes.reweighted().forEach((name, weight) -> reweight(name, weight, out));
+            for (AnalyzerSpec spec : changes.added()) {
+                add(spec, out);
+            }
+            for (AnalyzerSpec spec : changes.moved()) {
+                move(spec, out);
+            }
+        }
+        for (String field : restartOnlyChanges(running, next)) {
+            out.add(field + " changed; that takes effect on restart");
+        }
+        running = next;
+        return out;
+    }
+
+    private void add(AnalyzerSpec spec, List<String> out) {
+        try {
+            distributor.addAnalyzer(spec);
+            out.add("added " + spec);
+            LOG.atInfo().addKeyValue("analyzer", spec.name()).log("config: added analyzer {} at {} with weight {}",
+                spec.name(), spec.address(), spec.weight());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            out.add("could not add " + spec.name() + ": " + e.getMessage());
+        }
+    }
+
+    private void remove(String name, List<String> out) {
+        try {
+            distributor.removeAnalyzer(name).whenComplete((ok, failure) ->
+                LOG.atInfo().addKeyValue("analyzer", name).log("config: analyzer {} {}", name,
+                    failure == null ? "drained and removed" : "could not be removed: " + failure));
+            out.add("removing " + name + " (draining first)");
+        } catch (NoSuchElementException e) {
+            out.add(name + " was already gone");
+        }
+    }
+
+    private void reweight(String name, double weight, List<String> out) {
+        try {
+            distributor.setWeight(name, weight);
+            out.add(name + " weight " + weight);
+        } catch (NoSuchElementException | IllegalArgumentException e) {
+            out.add("could not reweight " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** A new address: drain and remove the old one, then add the new one on this thread. */
+    private void move(AnalyzerSpec spec, List<String> out) {
+        try {
+            distributor.removeAnalyzer(spec.name()).whenComplete((ok, failure) -> {
+                try {
+                    thread.execute(() -> add(spec, new ArrayList<>()));
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("config: closed before {} could be added back", spec.name());
+                }
+            });
+            out.add("moving " + spec.name() + " to " + spec.address() + " (draining the old address first)");
+        } catch (NoSuchElementException e) {
+            add(spec, out);
+        }
+    }
+
+    /** The settings other than the analyzers that differ between two configurations. */
+    static List<String> restartOnlyChanges(DistributorConfig a, DistributorConfig b) {
+        List<String> out = new ArrayList<>();
+        for (RecordComponent c : DistributorConfig.class.getRecordComponents()) {
+            if (c.getName().equals("analyzers")) {
+                continue;
+            }
+            try {
+                if (!Objects.equals(c.getAccessor().invoke(a), c.getAccessor().invoke(b))) {
+                    out.add(c.getName());
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + c.getName(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Stops watching; a reload in progress finishes. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(2, TimeUnit.SECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            thread.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Browser test of the dashboard (`make test-ui`). Starts three analyzers and a distributor
+# with its admin endpoint (ports on 127.0.0.1 chosen free), streams an emitter, and loads
+# the dashboard in headless Chromium twice: once under load for a screenshot (to
+# $UI_SCREENSHOT, default run/test-ui/dashboard.png; `make test-ui` refreshes the README's
+# docs/dashboard.png), once after the load for the rendered DOM, whose numbers
+# scripts/ui/CheckDashboard.java compares with /api/analyzers and /api/status.
+# Builds nothing: run `make build` first. Installs Chromium (Debian package) when missing
+# and running as root; otherwise says how. Logs land in run/test-ui/.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+ld=scripts/logdist
+out=run/test-ui
+rm -rf "$out"; mkdir -p "$out"
+screenshot="${UI_SCREENSHOT:-$out/dashboard.png}"
+case "$screenshot" in /*) ;; *) screenshot="$root/$screenshot" ;; esac
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-ui: installing chromium (apt-get)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$out/apt.log" 2>&1 \
+      || { echo "test-ui: apt-get install chromium failed; see $out/apt.log" >&2; exit 1; }
+  else
+    echo "test-ui: chromium is not installed; as root: apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+if [ ! -d distributor/target/lib ]; then
+  echo "test-ui: the programs are not built; run 'make build' first" >&2
+  exit 1
+fi
+
+pids=()
+cleanup() {
+  # Newest first: the emitter and the distributor stop before the analyzers they feed.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+taken=" "
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    case "$taken" in *" $p "*) continue ;; esac
+    if ! (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null; then taken="$taken$p "; echo "$p"; return; fi
+  done
+}
+wait_port() {
+  for _ in $(seq 1 150); do
+    if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "test-ui: $2 did not start on port $1; see $out/*.log" >&2
+  exit 1
+}
+check() {
+  java -cp "distributor/target/lib/*" scripts/ui/CheckDashboard.java "$@"
+}
+browser() {
+  chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
+    --disable-sync --no-first-run --disable-dev-shm-usage --user-data-dir="$(mktemp -d)" --virtual-time-budget=3000 "$@" \
+    2>>"$out/chromium.log"
+}
+
+weights=(0.5 0.3 0.2)
+aports=()
+flags=()
+for i in 1 2 3; do
+  port=$(free_port)
+  LOGDIST_JAVA_OPTS="-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" \
+    $ld analyzer --listen 127.0.0.1:"$port" --name "a$i" --quiet >"$out/a$i.log" 2>&1 &
+  pids+=("$!")
+  flags+=(--analyzer "a$i=127.0.0.1:$port@${weights[$((i - 1))]}")
+  aports+=("$port")
+done
+for i in 1 2 3; do wait_port "${aports[$((i - 1))]}" "analyzer a$i"; done
+
+dport=$(free_port); admin=$(free_port)
+LOGDIST_JAVA_OPTS="-Xmx256m" $ld distributor --listen 127.0.0.1:"$dport" --admin 127.0.0.1:"$admin" --name test-ui \
+  "${flags[@]}" --status-interval 0 >"$out/distributor.log" 2>&1 &
+pids+=("$!")
+wait_port "$admin" "the distributor's admin endpoint"
+check ready "http://127.0.0.1:$admin"
+url="http://127.0.0.1:$admin/"
+
+echo "test-ui: distributor on 127.0.0.1:$dport, dashboard at $url; streaming an emitter for 9 s"
+LOGDIST_JAVA_OPTS="-Xmx256m" $ld emitter --distributor 127.0.0.1:"$dport" --rate 20000 --duration 9s \
+  --messages-per-packet 32 --connections 2 >"$out/emitter.log" 2>&1 &
+epid=$!; pids+=("$epid")
+sleep 5
+rm -f "$screenshot"
+browser --window-size=1280,330 --hide-scrollbars --screenshot="$screenshot" "$url" >/dev/null
+[ -s "$screenshot" ] || { echo "test-ui: no screenshot was written; see $out/chromium.log" >&2; exit 1; }
+wait "$epid" || { echo "test-ui: the emitter failed; see $out/emitter.log" >&2; exit 1; }
+
+# Once everything is ACKed the numbers hold still: render the page, then ask the API.
+browser --dump-dom "$url" >"$out/dashboard.html"
+check compare "http://127.0.0.1:$admin" "$out/dashboard.html"
+echo "test-ui: screenshot in ${screenshot#"$root/"}"
