@@ -10,6 +10,7 @@ import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.config.DistributorConfig;
 import io.logdist.emitter.EmitterConfig;
 import io.logdist.emitter.EmitterReport;
+import io.logdist.distributor.testing.Loss;
 import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.transport.Transport;
 import io.netty.channel.EventLoopGroup;
@@ -151,32 +152,7 @@ final class AdminCluster implements AutoCloseable {
      * be empty, whatever was changed on the way.
      */
     Set<String> lost(List<EmitterReport> reports) {
-        Map<Long, Set<Long>> received = new HashMap<>();
-        for (AnalyzerServer a : analyzers.values()) {
-            AnalyzerSnapshot s = a.snapshot();
-            s.sequencesByEmitter().forEach((emitter, seqs) -> {
-                Set<Long> set = received.computeIfAbsent(emitter, k -> new HashSet<>());
-                for (long q : seqs) {
-                    set.add(q);
-                }
-            });
-        }
-        Set<String> lost = new TreeSet<>();
-        for (EmitterReport r : reports) {
-            r.emitters().forEach((emitter, progress) -> {
-                Set<Long> refused = new HashSet<>();
-                for (long q : progress.refused()) {
-                    refused.add(q);
-                }
-                Set<Long> got = received.getOrDefault(emitter, Set.of());
-                for (long q = 1; q <= progress.ackedThrough(); q++) {
-                    if (!refused.contains(q) && !got.contains(q)) {
-                        lost.add(emitter + "/" + q);
-                    }
-                }
-            });
-        }
-        return lost;
+        return Loss.lost(reports, Loss.receivedBy(analyzers.values()));
     }
 
     @Override

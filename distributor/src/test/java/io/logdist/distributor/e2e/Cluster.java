@@ -7,6 +7,7 @@ import io.logdist.distributor.Distributor;
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.config.DistributorConfig;
 import io.logdist.emitter.EmitterReport;
+import io.logdist.distributor.testing.Loss;
 import io.logdist.protocol.cli.HostPort;
 
 import java.time.Duration;
@@ -75,32 +76,7 @@ final class Cluster implements AutoCloseable {
      * must be empty, whatever failed on the way.
      */
     Set<String> lost(List<EmitterReport> reports) {
-        Map<Long, Set<Long>> received = new HashMap<>();
-        for (AnalyzerServer a : analyzers) {
-            AnalyzerSnapshot s = a.snapshot();
-            s.sequencesByEmitter().forEach((emitter, seqs) -> {
-                Set<Long> set = received.computeIfAbsent(emitter, k -> new java.util.HashSet<>());
-                for (long q : seqs) {
-                    set.add(q);
-                }
-            });
-        }
-        Set<String> lost = new TreeSet<>();
-        for (EmitterReport r : reports) {
-            r.emitters().forEach((emitter, progress) -> {
-                Set<Long> refused = new java.util.HashSet<>();
-                for (long q : progress.refused()) {
-                    refused.add(q);
-                }
-                Set<Long> got = received.getOrDefault(emitter, Set.of());
-                for (long q = 1; q <= progress.ackedThrough(); q++) {
-                    if (!refused.contains(q) && !got.contains(q)) {
-                        lost.add(emitter + "/" + q);
-                    }
-                }
-            });
-        }
-        return lost;
+        return Loss.lost(reports, Loss.receivedBy(analyzers));
     }
 
     @Override

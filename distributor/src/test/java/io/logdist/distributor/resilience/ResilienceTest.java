@@ -8,6 +8,7 @@ import io.logdist.distributor.admin.AnalyzerView;
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.config.DistributorConfig;
 import io.logdist.distributor.config.OverflowPolicy;
+import io.logdist.distributor.testing.Loss;
 import io.logdist.emitter.Emitter;
 import io.logdist.emitter.EmitterConfig;
 import io.logdist.emitter.EmitterReport;
@@ -51,31 +52,13 @@ class ResilienceTest {
 
     /** Acked (emitterId/sequence) pairs of the report that are in none of the given received sets. */
     private static Set<String> lost(EmitterReport r, List<Set<String>> received) {
-        Set<String> lost = new HashSet<>();
-        r.emitters().forEach((id, progress) -> {
-            Set<Long> refused = new HashSet<>();
-            for (long q : progress.refused()) {
-                refused.add(q);
-            }
-            for (long q = 1; q <= progress.ackedThrough(); q++) {
-                String key = id + "/" + q;
-                if (!refused.contains(q) && received.stream().noneMatch(s -> s.contains(key))) {
-                    lost.add(key);
-                }
-            }
-        });
-        return lost;
+        Set<String> all = new HashSet<>();
+        received.forEach(all::addAll);
+        return Loss.lost(List.of(r), all);
     }
 
     private static Set<String> receivedBy(AnalyzerServer a) {
-        Set<String> out = new HashSet<>();
-        AnalyzerSnapshot s = a.snapshot();
-        s.sequencesByEmitter().forEach((id, seqs) -> {
-            for (long q : seqs) {
-                out.add(id + "/" + q);
-            }
-        });
-        return out;
+        return Loss.receivedBy(List.of(a));
     }
 
     @Test
