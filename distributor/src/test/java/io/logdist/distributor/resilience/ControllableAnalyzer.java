@@ -23,6 +23,8 @@ final class ControllableAnalyzer implements AutoCloseable {
     final List<Long> connections = new CopyOnWriteArrayList<>();
     volatile boolean stalled;
     volatile boolean flap;
+    /** Time spent on each DELIVER before it is ACKed: makes this analyzer the bottleneck. */
+    volatile long perDeliverNanos;
     /** Refuse every DELIVER with NACK (code 5), then ACK past it. */
     volatile boolean refuseAll;
     private final ServerSocket server;
@@ -80,6 +82,9 @@ final class ControllableAnalyzer implements AutoCloseable {
                 int type = f[1];
                 ByteBuffer body = ByteBuffer.wrap(f, 4, f.length - 4);
                 if (type == 0x04) {
+                    if (perDeliverNanos > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(perDeliverNanos);
+                    }
                     long deliveryId = body.getLong();
                     long emitterId = body.getLong(body.position() + 4);
                     long sequence = body.getLong(body.position() + 12);

@@ -174,8 +174,9 @@ class ResilienceTest {
     @Test
     void shouldKeepPriority255MovingUnderAFloodOfPriority0() throws Exception {
         try (ControllableAnalyzer a = new ControllableAnalyzer();
-             // A window of one DELIVER makes the analyzer the bottleneck, so the priority queues fill.
+             // One DELIVER at a time, each taking 1 ms: the analyzer is the bottleneck, so the priority queues fill.
              Distributor d = Distributor.start(config(new AnalyzerSpec("a", local(a.port()), 1)).linkWindow(1).build())) {
+            a.perDeliverNanos = 1_000_000;
             await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).up());
             Emitter flood = Emitter.start(emitter(d, 400, 0, Duration.ZERO, 200_000, "fixed:0").withWindow(1024));
             await().atMost(Duration.ofSeconds(10)).until(() -> d.analyzers().get(0).queuedPackets() > 200);
