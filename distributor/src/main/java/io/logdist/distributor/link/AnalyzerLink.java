@@ -712,7 +712,8 @@ public final class AnalyzerLink {
     /** The admin view, taken on this link's loop. Any thread (blocks briefly). */
     public AnalyzerView view() {
         try {
-            return loop.eventLoop().submit(this::viewHere).get(2, TimeUnit.SECONDS);
+            // Generous: a loaded loop (or a GC pause under paranoid leak tracking in tests) must not fail a control call.
+            return loop.eventLoop().submit(this::viewHere).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("analyzer " + spec.name() + " did not answer: " + e, e);
         }

@@ -36,7 +36,7 @@ class ChangesUnderLoadTest {
     }
 
     private static ConditionFactory waiting() {
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10));
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50));
     }
 
     @Test
