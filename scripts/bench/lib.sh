@@ -1,0 +1,159 @@
+# Shared by scripts/bench.sh and scripts/bench-connections.sh (sourced, not run).
+# Process bookkeeping (everything started is stopped on exit, Ctrl-C or error), waiting
+# for ports and for an idle machine, /proc and GC-log readings, the machine description.
+
+started=()
+track() { started+=("$1"); }
+
+# Stops the given PIDs: TERM, up to 10 s to exit (the JVMs run their shutdown hooks), then KILL.
+stop_pids() {
+  local p alive
+  for p in "$@"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 100); do
+    alive=0
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for p in "$@"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "$@"; do wait "$p" 2>/dev/null || true; done
+  # Forget them, so that cleanup never signals a PID the system has since reused.
+  local keep=() q
+  for q in "${started[@]}"; do
+    case " $* " in *" $q "*) ;; *) keep+=("$q") ;; esac
+  done
+  started=("${keep[@]+"${keep[@]}"}")
+}
+
+cleanup() {
+  trap - EXIT INT TERM
+  if [ "${#started[@]}" -gt 0 ]; then stop_pids "${started[@]}"; fi
+}
+trap cleanup EXIT
+trap 'echo "interrupted; stopping what was started" >&2; cleanup; exit 130' INT TERM
+
+wait_port() { # port what logdir [pid: the process that must be the one listening]
+  local port=$1 what=$2 pid=${4:-}
+  for _ in $(seq 1 150); do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      echo "error: $what exited at start (port $port taken?); see $3/" >&2
+      exit 1
+    fi
+    if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+      # Still ours? A process left over from another run may hold the port while ours failed to bind.
+      sleep 0.3
+      if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+        echo "error: $what exited at start: is something else listening on $port?; see $3/" >&2
+        exit 1
+      fi
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "error: $what did not start on port $port; see $3/" >&2
+  exit 1
+}
+
+# A frozen copy of the built programs under $1/app (launcher, jars, lib/), so that a
+# rebuild by someone else during a long run cannot change what is measured. Prints its path.
+snapshot_app() {
+  local dir=$1/app m
+  local jars=()
+  mkdir -p "$dir/scripts"
+  cp scripts/logdist "$dir/scripts/"
+  for m in distributor emitter analyzer; do
+    mapfile -t jars < <(ls "$m/target/"logdist-"$m"-*.jar 2>/dev/null | grep -v -e sources -e tests)
+    if [ "${#jars[@]}" -eq 0 ] || [ ! -d "$m/target/lib" ]; then
+      echo "error: $m is not built; run 'make build' first" >&2; exit 2
+    fi
+    mkdir -p "$dir/$m/target"
+    cp "${jars[0]}" "$dir/$m/target/"
+    cp -r "$m/target/lib" "$dir/$m/target/"
+  done
+  [ -f benchmarks/target/benchmarks.jar ] || { echo "error: benchmarks are not built; run 'make build' first" >&2; exit 2; }
+  cp benchmarks/target/benchmarks.jar "$dir/"
+  echo "$dir"
+}
+
+status_kb() { # pid field -> kB value of /proc/PID/status
+  awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+# Busy share of all CPUs over $1 seconds, in percent (from /proc/stat).
+cpu_busy_pct() {
+  local a b
+  a=($(head -n1 /proc/stat)); sleep "$1"; b=($(head -n1 /proc/stat))
+  local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
+  local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
+  echo $(( 100 * busy / (busy + idle + 1) ))
+}
+
+# Waits (up to $1 s) until the machine is idle: under 10 % busy over 3 s. Other engineers'
+# builds and tests share these two CPUs; a measurement next to one means little.
+wait_quiet() {
+  local limit=$1 waited=0 busy
+  while :; do
+    busy=$(cpu_busy_pct 3)
+    [ "$busy" -lt 10 ] && { echo "bench: machine idle (${busy}% busy), load average $(cut -d' ' -f1-3 /proc/loadavg)"; return 0; }
+    if [ "$waited" -ge "$limit" ]; then
+      echo "bench: WARNING: the machine is still ${busy}% busy after ${limit}s; measuring anyway (see the 'other CPU' column)" >&2
+      return 0
+    fi
+    [ "$waited" = 0 ] && echo "bench: waiting for the machine to go idle (now ${busy}% busy)..."
+    sleep 2; waited=$((waited + 5))
+  done
+}
+
+machine_line() {
+  local cpu mem java kernel
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+  mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
+  java=$(java -version 2>&1 | head -n1 | sed 's/"//g')
+  kernel=$(uname -r)
+  echo "$(nproc) CPUs ($cpu), $mem RAM, Linux $kernel, $java"
+}
+
+code_line() {
+  local rev dirty=""
+  rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  git diff --quiet HEAD -- 2>/dev/null || dirty=" plus uncommitted changes"
+  echo "commit $rev$dirty"
+}
+
+# Summarises a JDK unified GC log: sets gc_count, gc_pause_ms, gc_max_pause_ms (collections
+# not requested by jcmd),
+# heap_peak_mb (largest heap occupancy seen before a collection, or at the end) and
+# heap_max_mb (the heap's capacity). $2: heap used at the end in MB (from jstat).
+gc_summary() {
+  local s
+  s=$(awk -v end_mb="${2:-0}" '
+    /Pause (Young|Full)/ && /M->/ {
+      if (match($0, /[0-9]+M->/)) { b = substr($0, RSTART, RLENGTH - 3) + 0; if (b > peak) peak = b }
+      if (match($0, /\([0-9]+M\)/)) { cap = substr($0, RSTART + 1, RLENGTH - 3) + 0 }
+      # Collections asked for by jcmd (the live-heap snapshot of bench-connections) are not the program pauses.
+      if (/System.gc|Diagnostic Command|Heap Inspection/) next
+      n++
+      if (match($0, /[0-9.]+ms$/)) { ms = substr($0, RSTART, RLENGTH - 2) + 0; total += ms; if (ms > mx) mx = ms }
+    }
+    END { if (end_mb + 0 > peak) peak = end_mb + 0; printf "%d %.1f %.1f %d %d", n, total, mx, peak, cap }' "$1")
+  read -r gc_count gc_pause_ms gc_max_pause_ms heap_peak_mb heap_max_mb <<<"$s"
+}
+
+# Heap in use now (young + old, MB), from jstat.
+heap_used_mb() {
+  jstat -gc "$1" 2>/dev/null | awk 'NR == 2 {printf "%d", ($3 + $4 + $6 + $8) / 1024}' || echo 0
+}
+
+ensure_haproxy() {
+  command -v haproxy >/dev/null && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "error: haproxy is not installed and this is not root; apt-get install haproxy (or BASELINE=0)" >&2; exit 2
+  fi
+  echo "bench: installing haproxy from the OS packages"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+}
+
+# Median of the unpaced steps' msgs/s in a LoadSweep JSONL file.
+median_max() {
+  jq -s '[.[] | select(.offered == 0) | .msgs_per_s] | sort | if length % 2 == 1 then .[length/2|floor] else (.[length/2-1] + .[length/2]) / 2 end' "$1"
+}
