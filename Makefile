@@ -10,9 +10,9 @@ help:
 	@echo "make test-ui the dashboard in headless Chromium against a running distributor (installs chromium if needed)"
 	@echo "make run     build, then run the local demo (4 weighted analyzers, distributor, emitter)"
 	@echo "make chaos   analyzers killed, stalled and flapping under load for 60 s, then the audit (lost must be 0)"
-	@echo "make bench      end to end on this machine: throughput sweep, maximum, latency at half of it, HAProxy baseline (~6 min; appends to docs/benchmarks.md)"
+	@echo "make bench      end to end on this machine: throughput sweep, maximum, latency at half of it, HAProxy baseline (~7 min; appends to docs/benchmarks.md)"
 	@echo "make bench-connections  10,000 emitter connections on one distributor: memory, and every one served (~2 min)"
-	@echo "make bench-jmh  JMH benchmarks of the routing tree, codec and priority queues (with -prof gc)"
+	@echo "make bench-jmh  JMH benchmarks: routing tree, route+enqueue, ingest path, codec, priority queues (with -prof gc)"
 	@echo "make clean   remove build output"
 
 build:

@@ -54,7 +54,8 @@ dport=$BASE_PORT
 aport() { echo $((BASE_PORT + $1)); }
 weights=(0 0.4 0.3 0.2 0.1)
 max_csv=$(printf 'max,%.0s' $(seq 1 "$MAX_RUNS"))                   # "max,max,max,"
-rates_csv="${max_csv}$(echo $RATES | tr ' ' ',')${RATES:+,}half"   # then the sweep, then half
+sweep_csv=$(echo $RATES | tr ' ' ',')                               # RATES=" " for no sweep
+rates_csv="${max_csv}${sweep_csv}${sweep_csv:+,}half"              # then the sweep, then half
 command_line="make bench  (MSG_BYTES=$MSG_BYTES MSGS_PER_PACKET=$MSGS_PER_PACKET STEP_SECONDS=$STEP_SECONDS WARMUP_SECONDS=$WARMUP_SECONDS RATES=\"$RATES\" MAX_RUNS=$MAX_RUNS CONNECTIONS=$CONNECTIONS"
 [ "$BASELINE" = 1 ] || command_line+=" BASELINE=$BASELINE"
 [ "$SINK_ANALYZERS" = 0 ] || command_line+=" SINK_ANALYZERS=$SINK_ANALYZERS"

@@ -112,6 +112,7 @@ final class EmitterSession implements Unacked.SettleListener {
     private boolean welcomedOnce;
     private boolean pumpQueued;
     private long wakeAtNs = Long.MAX_VALUE;
+    private ScheduledFuture<?> wakeFuture;
     private long settleNowNs;
     private long welcomedAtNs;
     private long pingNonce;
@@ -508,6 +509,7 @@ final class EmitterSession implements Unacked.SettleListener {
     // ---------------------------------------------------------------- sending
 
     private void onWake() {
+        wakeFuture = null;
         wakeAtNs = Long.MAX_VALUE;
         pump();
     }
@@ -519,12 +521,16 @@ final class EmitterSession implements Unacked.SettleListener {
         }
     }
 
+    /** Keeps at most one wake-up pending: overdue ones used to pile up and re-arm each other (see docs/benchmarks.md). */
     private void scheduleWake(long dueNs, long nowNs) {
-        if (wakeAtNs <= dueNs && wakeAtNs > nowNs) {
-            return; // an earlier wake is already set; it will look again
+        if (wakeFuture != null) {
+            if (wakeAtNs <= dueNs) {
+                return; // an earlier (or overdue, not yet run) wake is pending; it will look again
+            }
+            wakeFuture.cancel(false);
         }
         wakeAtNs = dueNs;
-        loop.schedule(wakeTask, Math.max(0, dueNs - nowNs), TimeUnit.NANOSECONDS);
+        wakeFuture = loop.schedule(wakeTask, Math.max(0, dueNs - nowNs), TimeUnit.NANOSECONDS);
     }
 
     private void pump() {

@@ -20,6 +20,7 @@ import io.logdist.protocol.transport.Backoff;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -388,6 +389,7 @@ public final class AnalyzerLink {
             .group(loop.eventLoop())
             .channel(transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
             .handler(new ChannelInitializer<Channel>() {
