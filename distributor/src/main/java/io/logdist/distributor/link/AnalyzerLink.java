@@ -516,7 +516,9 @@ public final class AnalyzerLink {
             ch.close();
             return;
         }
-        if (!confirmed && now - upSinceNs > timeoutNs) {
+        // An idle connection that stayed up a link timeout is healthy; one with DELIVERs
+        // outstanding is confirmed only by its ACKs (onAck), or a stall would be forgiven.
+        if (!confirmed && unacked.isEmpty() && now - upSinceNs > timeoutNs) {
             confirm(now);
         }
         if (pingSentNs == 0 && now - lastReadNs > timeoutNs / 2) {

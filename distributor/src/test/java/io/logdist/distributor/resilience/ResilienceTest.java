@@ -80,6 +80,8 @@ class ResilienceTest {
             e.close();
             assertThat(r.packetsAcked()).isGreaterThan(1_000);
             assertThat(lost(r, List.of(receivedBy(good), staller.received))).isEmpty();
+            // It answers every reconnect and stalls again: three stalls in a row eject it.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !view(d, "staller").circuit().equals("closed"));
         }
     }
 
