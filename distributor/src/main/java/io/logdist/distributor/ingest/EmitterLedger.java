@@ -223,15 +223,6 @@ public final class EmitterLedger {
         }
     }
 
-    /** Marks that the emitter should get an ACK at the end of this read batch (a duplicate arrived). */
-    boolean queueAck() {
-        if (ackQueued) {
-            return false;
-        }
-        ackQueued = true;
-        return true;
-    }
-
     /**
      * Writes and flushes one ACK for the current cursor if one is owed and allowed: never
      * while a resend of a refused sequence is in flight.

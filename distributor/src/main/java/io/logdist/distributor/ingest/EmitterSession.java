@@ -225,7 +225,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         int length = FrameReader.bodyLength(frame);
         packet.wrap(frame, index, length);
         if (length < PacketDescriptor.SEQUENCE_OFFSET + 8) {
-            nack(0, ErrorCode.MALFORMED_PACKET, 0, "packet of " + length + " bytes is shorter than its header");
+            sendNack(0, ErrorCode.MALFORMED_PACKET, 0, "packet of " + length + " bytes is shorter than its header");
             return;
         }
         long sequence = packet.sequence();
@@ -332,10 +332,6 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     private void refuse(long sequence, ErrorCode code, long retryAfterMs, String reason) {
         sendNack(sequence, code, retryAfterMs, reason);
         ledger.refuse(sequence);
-    }
-
-    private void nack(long id, ErrorCode code, long retryAfterMs, String reason) {
-        sendNack(id, code, retryAfterMs, reason);
     }
 
     private void sendNack(long id, ErrorCode code, long retryAfterMs, String reason) {

@@ -229,10 +229,6 @@ public final class AnalyzerLink {
         return removed;
     }
 
-    public boolean isRemoved() {
-        return removed.isDone();
-    }
-
     private void checkRemoved() {
         if (removing && unacked.isEmpty() && queues.isEmpty() && inbox.isEmpty() && !removed.isDone()) {
             LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} removed", spec.name());
@@ -750,11 +746,6 @@ public final class AnalyzerLink {
             case OPEN -> "open";
             case HALF_OPEN -> "half-open";
         };
-    }
-
-    /** Runs {@code task} on this link's loop. */
-    public void execute(Runnable task) {
-        loop.eventLoop().execute(task);
     }
 
     /** Netty handler of the current connection; ignores events from connections that are no longer current. */

@@ -151,11 +151,6 @@ public final class LoopContext {
         ackDue.clear();
     }
 
-    /** Marks a ledger as owing its emitter an ACK at the end of the current batch. */
-    public void ackDue(EmitterLedger ledger) {
-        ackDue.add(ledger);
-    }
-
     /** Takes every parked packet out, e.g. to dead-letter them at shutdown. Loop thread. */
     public void takeParked(PacketList out) {
         out.addAll(parked);

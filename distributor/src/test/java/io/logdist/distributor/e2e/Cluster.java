@@ -2,7 +2,6 @@ package io.logdist.distributor.e2e;
 
 import io.logdist.analyzer.AnalyzerConfig;
 import io.logdist.analyzer.AnalyzerServer;
-import io.logdist.analyzer.AnalyzerSnapshot;
 import io.logdist.distributor.Distributor;
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.config.DistributorConfig;
@@ -12,11 +11,8 @@ import io.logdist.protocol.cli.HostPort;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import static org.awaitility.Awaitility.await;
 
@@ -59,16 +55,7 @@ final class Cluster implements AutoCloseable {
 
     /** Distinct (emitterId, sequence) pairs received by any analyzer. */
     long distinctReceived() {
-        Map<Long, Set<Long>> received = new HashMap<>();
-        for (AnalyzerServer a : analyzers) {
-            a.snapshot().sequencesByEmitter().forEach((emitter, seqs) -> {
-                Set<Long> set = received.computeIfAbsent(emitter, k -> new java.util.HashSet<>());
-                for (long q : seqs) {
-                    set.add(q);
-                }
-            });
-        }
-        return received.values().stream().mapToLong(Set::size).sum();
+        return Loss.receivedBy(analyzers).size();
     }
 
     /**
