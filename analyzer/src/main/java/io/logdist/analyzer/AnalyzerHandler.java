@@ -144,7 +144,6 @@ final class AnalyzerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onDeliver(ChannelHandlerContext ctx, ByteBuf frame) throws IOException {
-        ByteBuf bytes = FrameReader.packetOfDeliverFrame(frame);
         long deliveryId = FrameReader.deliveryId(frame);
         if (state == State.DRAINING) {
             fail(ctx, ErrorCode.PROTOCOL_VIOLATION, "DELIVER " + deliveryId + " after GOODBYE");
@@ -163,7 +162,8 @@ final class AnalyzerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         settledThrough = deliveryId;
-        packet.wrap(bytes);
+        // The flyweight reads the packet where it lies in the frame: no slice per DELIVER.
+        packet.wrap(frame, FrameReader.bodyIndex(frame) + 8, FrameReader.bodyLength(frame) - 8);
         ErrorCode verdict = packet.validate();
         if (verdict != ErrorCode.NONE) {
             onBadPacket(ctx, deliveryId, verdict);

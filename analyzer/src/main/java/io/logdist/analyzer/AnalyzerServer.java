@@ -112,6 +112,7 @@ public final class AnalyzerServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // ACKs are small and latency-bound; do not let Nagle hold them back.
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
                 .childHandler(new AnalyzerChannelInitializer(config, counters, records, connections, helloTimeout))
                 .bind(config.listen().toSocketAddress())
                 .await();

@@ -136,6 +136,7 @@ final class EmitterSession implements Unacked.SettleListener {
             .group(loop)
             .channel(transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
             .handler(new EmitterChannelInitializer(this));

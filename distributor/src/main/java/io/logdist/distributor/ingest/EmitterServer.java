@@ -6,7 +6,6 @@ import io.logdist.distributor.routing.RoutingTables;
 import io.logdist.protocol.codec.FrameDecoder;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -54,7 +53,7 @@ public final class EmitterServer {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             // Netty 4.2's default (adaptive) allocator spent 17% of the CPU on fresh buffers it did not pool.
-            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .childHandler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
