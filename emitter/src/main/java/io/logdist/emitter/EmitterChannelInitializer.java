@@ -4,7 +4,6 @@ import io.logdist.protocol.codec.FrameDescriptor;
 import io.logdist.protocol.codec.FrameDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +26,7 @@ final class EmitterChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ch.pipeline().addLast(
             new FrameDecoder(FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH),
-            new IdleStateHandler(0, PING_AFTER_IDLE_SECONDS, 0, TimeUnit.SECONDS),
+            new WriterIdleTimer(PING_AFTER_IDLE_SECONDS, TimeUnit.SECONDS, () -> session.onWriterIdle(ch)),
             new EmitterConnection(session));
     }
 }

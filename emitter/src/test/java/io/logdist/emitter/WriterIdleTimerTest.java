@@ -1,0 +1,52 @@
+package io.logdist.emitter;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The keep-alive trigger: idle only after a whole period without a write; writes do not change their promises. */
+class WriterIdleTimerTest {
+    private final AtomicInteger idle = new AtomicInteger();
+    private final EmbeddedChannel ch = new EmbeddedChannel(new WriterIdleTimer(5, TimeUnit.SECONDS, idle::incrementAndGet));
+
+    @Test
+    void shouldReportIdleAfterAPeriodWithoutWrites() {
+        ch.advanceTimeBy(4, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(idle).hasValue(0);
+        ch.advanceTimeBy(1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(idle).hasValue(1);
+        ch.advanceTimeBy(5, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(idle).hasValue(2);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldNotReportIdleWhileWriting() {
+        for (int i = 0; i < 4; i++) {
+            ch.advanceTimeBy(3, TimeUnit.SECONDS);
+            ch.runScheduledPendingTasks(); // checks due by now run before this write, as on a real loop
+            ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1}), ch.voidPromise());
+        }
+        assertThat(idle).hasValue(0);
+        ch.advanceTimeBy(10, TimeUnit.SECONDS); // last write at 12 s: the check at 15 s clears it, the one at 20 s finds nothing
+        ch.runScheduledPendingTasks();
+        assertThat(idle).hasValue(1);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldStopReportingOnceTheChannelCloses() {
+        ch.close();
+        ch.advanceTimeBy(20, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(idle).hasValue(0);
+    }
+}
