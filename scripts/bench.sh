@@ -17,7 +17,8 @@
 #   RATES="500000 1000000 2000000 3000000"  MAX_RUNS=3  CONNECTIONS=4
 #   BASELINE=1 (0: skip HAProxy)  SINK_ANALYZERS=0 (1: also run the distributor with
 #   four no-op LdpSinks as analyzers, to separate its cost from the analyzers')
-#   DIST_JAVA_OPTS (the distributor's JVM flags, default below)  BENCH_PORT=7300
+#   DIST_JAVA_OPTS (the distributor's JVM flags, default below)  DIST_ARGS (extra distributor
+#   flags, e.g. "--threads 1")  BENCH_PORT=7300
 #   BENCH_QUIET_WAIT=300 (seconds to wait for an idle machine first)  BENCH_DOC
 #   GEN_CP_PREPEND (classes put before the load generator's jar, e.g. to try a patched emitter)
 set -euo pipefail
@@ -60,13 +61,14 @@ command_line="make bench  (MSG_BYTES=$MSG_BYTES MSGS_PER_PACKET=$MSGS_PER_PACKET
 [ "$BASELINE" = 1 ] || command_line+=" BASELINE=$BASELINE"
 [ "$SINK_ANALYZERS" = 0 ] || command_line+=" SINK_ANALYZERS=$SINK_ANALYZERS"
 [ -z "${DIST_JAVA_OPTS_SET:-}" ] || command_line+=" DIST_JAVA_OPTS=\"$DIST_JAVA_OPTS\""
+[ -z "${DIST_ARGS:-}" ] || command_line+=" DIST_ARGS=\"$DIST_ARGS\""
 [ -z "${GEN_CP_PREPEND:-}" ] || command_line+=" GEN_CP_PREPEND=$GEN_CP_PREPEND"
 command_line+=")"
 
 sweep() { # label distributor-address rates-csv watch-args...
   local label=$1 addr=$2 rates=$3; shift 3
   # shellcheck disable=SC2086
-  java $GEN_JAVA_OPTS --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "${GEN_CP_PREPEND:+$GEN_CP_PREPEND:}$app/benchmarks.jar" \
+  java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled $GEN_JAVA_OPTS -cp "${GEN_CP_PREPEND:+$GEN_CP_PREPEND:}$app/benchmarks.jar" \
     io.logdist.benchmarks.tools.LoadSweep --distributor "$addr" --rates "$rates" \
     --step "${STEP_SECONDS}s" --warmup "${WARMUP_SECONDS}s" --connections "$CONNECTIONS" \
     --message-bytes "$MSG_BYTES" --messages-per-packet "$MSGS_PER_PACKET" --clk-tck "$(getconf CLK_TCK)" \
@@ -79,7 +81,7 @@ start_logdist() { # analyzer kind: analyzer | sink
   for i in 1 2 3 4; do
     if [ "$kind" = sink ]; then
       # shellcheck disable=SC2086
-      java $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
+      java -Dio.netty.leakDetection.level=disabled $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
         --listen 127.0.0.1:"$(aport "$i")" >"$out/sink-a$i.log" 2>&1 &
     else
       LOGDIST_JAVA_OPTS="$ANALYZER_JAVA_OPTS" "$ld" analyzer --listen 127.0.0.1:"$(aport "$i")" --name "a$i" --quiet \
@@ -89,8 +91,9 @@ start_logdist() { # analyzer kind: analyzer | sink
   done
   for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out" "${apids[$((i - 1))]}"; done
   local flags=() ; for i in 1 2 3 4; do flags+=(--analyzer "a$i=127.0.0.1:$(aport "$i")@${weights[$i]}"); done
+  # shellcheck disable=SC2086 # DIST_ARGS is a list of flags
   LOGDIST_JAVA_OPTS="$DIST_JAVA_OPTS -Xlog:gc*:file=$out/distributor-$kind-gc.log" \
-    "$ld" distributor --listen 127.0.0.1:"$dport" "${flags[@]}" --status-interval 0 >"$out/distributor-$kind.log" 2>&1 &
+    "$ld" distributor --listen 127.0.0.1:"$dport" "${flags[@]}" --status-interval 0 ${DIST_ARGS:-} >"$out/distributor-$kind.log" 2>&1 &
   dpid=$!; track "$dpid"
   wait_port "$dport" distributor "$out" "$dpid"
   sleep 2 # the links dial and say HELLO
@@ -129,7 +132,7 @@ if [ "$BASELINE" = 1 ]; then
   echo "bench: baseline: the same generator through HAProxy (TCP mode) to LdpSink"
   sink_port=$((BASE_PORT + 90)); relay_port=$((BASE_PORT + 91))
   # shellcheck disable=SC2086
-  java $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
+  java -Dio.netty.leakDetection.level=disabled $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
     --listen 127.0.0.1:$sink_port >"$out/sink.log" 2>&1 &
   spid=$!; track "$spid"
   wait_port "$sink_port" sink "$out" "$spid"

@@ -20,7 +20,6 @@ import io.logdist.protocol.transport.Backoff;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -40,6 +39,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -92,6 +92,8 @@ public final class AnalyzerLink {
     private final ManyToOneConcurrentArrayQueue<Packet> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainInbox = this::drainInbox;
+    /** Held, not written at the call: a method reference to an instance is a new object each time it is evaluated. */
+    private final Consumer<Packet> enqueue;
     private final PriorityQueues queues = new PriorityQueues();
     private final UnackedDeliveries unacked = new UnackedDeliveries();
     private final Backoff backoff;
@@ -142,6 +144,7 @@ public final class AnalyzerLink {
         this.settings = settings;
         this.deadLetters = deadLetters;
         this.clock = System::nanoTime;
+        this.enqueue = queues::add;
         this.backoff = new Backoff(settings.reconnectBaseMs(), Math.max(settings.reconnectBaseMs(), settings.reconnectMaxMs()), new SplittableRandom());
         this.breaker = new CircuitBreaker(settings.failureThreshold(), TimeUnit.MILLISECONDS.toNanos(settings.ejectionBaseMs()),
             TimeUnit.MILLISECONDS.toNanos(settings.ejectionMaxMs()), TimeUnit.MILLISECONDS.toNanos(settings.ejectionDecayMs()));
@@ -320,7 +323,7 @@ public final class AnalyzerLink {
     private void drainInbox() {
         drainScheduled.set(false);
         if (state == State.UP && !draining) {
-            inbox.drain(queues::add);
+            inbox.drain(enqueue);
             doSend();
         } else {
             // Routed here just as the link went down or started draining: route again, it was never delivered.
@@ -385,7 +388,7 @@ public final class AnalyzerLink {
             .group(loop.eventLoop())
             .channel(transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .option(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
             .handler(new ChannelInitializer<Channel>() {

@@ -10,10 +10,12 @@ import io.netty.channel.EventLoop;
 import org.HdrHistogram.Recorder;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +40,8 @@ public final class LoopContext {
     private final AtomicBoolean settleScheduled = new AtomicBoolean();
     private final Runnable drainSettled = this::drainSettled;
     private final Runnable retryParked = this::retryParked;
+    /** Held, not written at the call: a method reference to an instance is a new object each time it is evaluated. */
+    private final Consumer<Packet> settleHere = this::settleHere;
     private final List<EmitterLedger> ackDue = new ArrayList<>();
     private final PacketList parked = new PacketList();
     private boolean parkRetryScheduled;
@@ -123,7 +127,7 @@ public final class LoopContext {
 
     private void drainSettled() {
         settleScheduled.set(false);
-        settleInbox.drain(this::settleHere);
+        settleInbox.drain(settleHere);
         flushAcks();
     }
 
