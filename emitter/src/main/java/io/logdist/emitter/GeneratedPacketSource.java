@@ -75,7 +75,7 @@ final class GeneratedPacketSource implements PacketSource {
             }
         }
         for (int i = 0; i < n; i++) {
-            stampCounter(++counter);
+            nextCounter();
             writer.addMessage(template, 0, length);
         }
         return n;
@@ -83,6 +83,27 @@ final class GeneratedPacketSource implements PacketSource {
 
     @Override
     public void close() {
+    }
+
+    /**
+     * Moves the counter on by one. When the whole field is in the template the digits are
+     * incremented in place, carrying as far as needed (one digit in ten on average): the
+     * full conversion below was 15 % of the load generator's CPU, twelve divisions per message.
+     */
+    private void nextCounter() {
+        counter++;
+        int end = counterOffset + COUNTER_DIGITS;
+        if (end > template.length) {
+            stampCounter(counter);
+            return;
+        }
+        for (int i = end - 1; i >= counterOffset; i--) {
+            if (template[i] != '9') {
+                template[i]++;
+                return;
+            }
+            template[i] = '0'; // carry; past the first digit it wraps, as the field shows the counter mod 10^12
+        }
     }
 
     /** Writes {@code value} as zero-padded decimal digits over the template's counter field. */

@@ -53,6 +53,29 @@ class GeneratedPacketSourceTest {
     }
 
     @Test
+    void shouldCarryTheCounterAcrossDigits() {
+        GeneratedPacketSource source = new GeneratedPacketSource(42, 100, 120, warning);
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            all.addAll(packet(source, 1 << 20));
+        }
+        for (int n : new int[] {9, 10, 99, 100, 101, 999, 1000, 1001, 1100}) {
+            assertThat(all.get(n - 1)).contains(String.format("seq=%012d ", n));
+        }
+    }
+
+    @Test
+    void shouldCountInMessagesThatCutTheCounterField() {
+        // "level=INFO emitter=3 seq=" is 25 bytes: 36-byte messages show all but the counter's last digit.
+        GeneratedPacketSource source = new GeneratedPacketSource(3, 10, 36, warning);
+
+        List<String> messages = packet(source, 1 << 20);
+
+        assertThat(messages.get(8)).isEqualTo("level=INFO emitter=3 seq=00000000000");
+        assertThat(messages.get(9)).isEqualTo("level=INFO emitter=3 seq=00000000001");
+    }
+
+    @Test
     void shouldPutFewerMessagesInAPacketThanAskedWhenTheFrameIsSmall() {
         GeneratedPacketSource source = new GeneratedPacketSource(1, 32, 100, warning);
 
