@@ -62,6 +62,7 @@ public final class Distributor implements AutoCloseable {
     private final EmitterSessions sessions = new EmitterSessions();
     private final Recorder ackLatencyUs = new Recorder(LoopContext.MAX_LATENCY_US, 3);
     private final LoopContexts contexts;
+    private final EmitterLedgers ledgers;
     private final EmitterServer emitterServer;
     private final AdminServer adminServer;
     private final LinkSettings linkSettings;
@@ -90,9 +91,25 @@ public final class Distributor implements AutoCloseable {
         for (AnalyzerSpec spec : config.analyzers()) {
             newLink(spec, false);
         }
-        this.emitterServer = new EmitterServer(config, transport, boss, workers, new EmitterLedgers(config.maxEmitterWindow()),
+        this.ledgers = new EmitterLedgers(config.maxEmitterWindow());
+        scheduleLedgerExpiry(config.emitterExpiry());
+        this.emitterServer = new EmitterServer(config, transport, boss, workers, ledgers,
             contexts, tables, ingestStats, sessions);
         this.adminServer = config.admin() == null ? null : new AdminServer(config.admin(), transport, boss, this);
+    }
+
+    /** Each loop forgets, now and then, the emitters it owns that left more than {@code expiry} ago. */
+    private void scheduleLedgerExpiry(Duration expiry) {
+        if (expiry.isZero()) {
+            return;
+        }
+        long expiryNs = expiry.toNanos();
+        // A quarter of the expiry, so a ledger goes at most 25 % late; at least 10 ms, at most a minute.
+        long periodNs = Math.min(TimeUnit.MINUTES.toNanos(1), Math.max(TimeUnit.MILLISECONDS.toNanos(10), expiryNs / 4));
+        for (LoopContext loop : contexts.all()) {
+            loop.eventLoop().scheduleWithFixedDelay(() -> ledgers.expireIdle(loop, System.nanoTime(), expiryNs),
+                periodNs, periodNs, TimeUnit.NANOSECONDS);
+        }
     }
 
     private AnalyzerLink newLink(AnalyzerSpec spec, boolean slowStartFirstConnection) {
@@ -178,6 +195,11 @@ public final class Distributor implements AutoCloseable {
 
     public long nacks(ErrorCode code) {
         return ingestStats.nacks(code);
+    }
+
+    /** Emitters remembered (their settled cursors): connected ones and those that left less than the expiry ago. */
+    public int rememberedEmitters() {
+        return ledgers.size();
     }
 
     public long deadLetters() {

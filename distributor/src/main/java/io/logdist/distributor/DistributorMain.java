@@ -96,6 +96,10 @@ public final class DistributorMain implements Callable<Integer> {
     @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "On SIGTERM, how long to keep delivering what is held (default 10s).")
     Duration drainTimeout;
 
+    @Option(names = "--emitter-expiry", paramLabel = "DURATION",
+        description = "Forget an emitter (its settled cursor) this long after its last connection closed and its packets settled (default 10m; 0 = never).")
+    Duration emitterExpiry;
+
     @Option(names = "--status-interval", paramLabel = "DURATION", description = "How often to print a status line; 0 for never (default 5s).")
     Duration statusInterval;
 
@@ -166,6 +170,9 @@ public final class DistributorMain implements Callable<Integer> {
         }
         if (drainTimeout != null) {
             b.drainTimeout(drainTimeout);
+        }
+        if (emitterExpiry != null) {
+            b.emitterExpiry(emitterExpiry);
         }
         return b.build();
     }

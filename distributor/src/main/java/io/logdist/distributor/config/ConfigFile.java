@@ -42,6 +42,7 @@ import java.util.List;
  * queueBytes: 67108864
  * overflow: block          # block | reject | shed:PRIORITY
  * drainTimeout: 10s
+ * emitterExpiry: 10m       # forget an emitter this long after it left; 0 = never
  * statusInterval: 5s       # the CLI's status line; 0 = never
  * logFormat: text          # text | json
  * </pre>
@@ -72,6 +73,7 @@ public final class ConfigFile {
         public Long queueBytes;
         public String overflow;
         public String drainTimeout;
+        public String emitterExpiry;
         public String statusInterval;
         public String logFormat;
 
@@ -106,6 +108,10 @@ public final class ConfigFile {
 
         public void setDrainTimeout(String v) {
             drainTimeout = duration(v);
+        }
+
+        public void setEmitterExpiry(String v) {
+            emitterExpiry = duration(v);
         }
 
         public void setStatusInterval(String v) {
@@ -288,6 +294,9 @@ public final class ConfigFile {
             }
             if (m.drainTimeout != null) {
                 b.drainTimeout(DurationConverter.parse(m.drainTimeout));
+            }
+            if (m.emitterExpiry != null) {
+                b.emitterExpiry(DurationConverter.parse(m.emitterExpiry));
             }
             return b;
         } catch (RuntimeException e) {

@@ -33,6 +33,9 @@ import java.util.Set;
  * @param queueBytes         per analyzer, bytes queued before the overflow policy applies
  * @param overflow           what to do when an analyzer's queue is full
  * @param drainTimeout       on SIGTERM, how long to keep delivering what is held
+ * @param emitterExpiry      how long the distributor remembers an emitter (its settled cursor,
+ *                           for WELCOME's ackedThrough and duplicate detection) after its last
+ *                           connection closed and its last packet was settled; zero = for ever
  */
 public record DistributorConfig(
     HostPort listen,
@@ -53,7 +56,8 @@ public record DistributorConfig(
     Duration slowStart,
     long queueBytes,
     OverflowPolicy overflow,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    Duration emitterExpiry) {
 
     public static final int DEFAULT_MAX_EMITTER_WINDOW = 1024;
     public static final int DEFAULT_LINK_WINDOW = 1024;
@@ -66,6 +70,8 @@ public record DistributorConfig(
     public static final Duration DEFAULT_SLOW_START = Duration.ofSeconds(10);
     public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    /** Far longer than any reconnect backoff, so only emitters that are gone are forgotten. */
+    public static final Duration DEFAULT_EMITTER_EXPIRY = Duration.ofMinutes(10);
 
     public DistributorConfig {
         analyzers = List.copyOf(analyzers);
@@ -97,6 +103,7 @@ public record DistributorConfig(
         require(!slowStart.isNegative(), "slowStart must not be negative");
         require(queueBytes >= 1024, "queueBytes=" + queueBytes + " must be at least 1024");
         require(!drainTimeout.isNegative(), "drainTimeout must not be negative");
+        require(emitterExpiry != null && !emitterExpiry.isNegative(), "emitterExpiry must not be negative");
     }
 
     private static boolean positive(Duration d) {
@@ -140,6 +147,7 @@ public record DistributorConfig(
         b.queueBytes = queueBytes;
         b.overflow = overflow;
         b.drainTimeout = drainTimeout;
+        b.emitterExpiry = emitterExpiry;
         return b;
     }
 
@@ -176,6 +184,7 @@ public record DistributorConfig(
         private long queueBytes = DEFAULT_QUEUE_BYTES;
         private OverflowPolicy overflow = OverflowPolicy.BLOCK;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Duration emitterExpiry = DEFAULT_EMITTER_EXPIRY;
 
         public Builder listen(HostPort v) { listen = v; return this; }
         public Builder admin(HostPort v) { admin = v; return this; }
@@ -196,11 +205,12 @@ public record DistributorConfig(
         public Builder queueBytes(long v) { queueBytes = v; return this; }
         public Builder overflow(OverflowPolicy v) { overflow = v; return this; }
         public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
+        public Builder emitterExpiry(Duration v) { emitterExpiry = v; return this; }
 
         public DistributorConfig build() {
             return new DistributorConfig(listen, admin, analyzers, name, threads, maxEmitterWindow, linkWindow, maxFrameLength,
                 parkedBytesLimit, helloTimeout, reconnectBase, reconnectMax, linkTimeout, maxRetries, deadLetterDir, slowStart,
-                queueBytes, overflow, drainTimeout);
+                queueBytes, overflow, drainTimeout, emitterExpiry);
         }
     }
 }

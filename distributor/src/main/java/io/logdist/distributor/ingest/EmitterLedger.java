@@ -16,8 +16,12 @@ import org.agrona.collections.LongHashSet;
  * sequence it is accepted as new rather than taken for a duplicate; while such a resend is
  * in flight no ACK is sent, since a cumulative ACK would claim it settled.
  *
+ * <p>A ledger with no session and nothing in flight for the emitter expiry is
+ * <em>retired</em> by its owner loop and dropped from {@link EmitterLedgers}; a HELLO
+ * that found it just before then takes a fresh one instead.
+ *
  * <p>Thread: owned by one event loop at a time, {@link #owner()}; all methods except
- * {@code owner()} run there. Ownership moves (through tasks on the two loops) when the
+ * {@code owner()} and {@link #isRetired()} run there. Ownership moves (through tasks on the two loops) when the
  * emitter reconnects on another loop.
  */
 public final class EmitterLedger {
@@ -47,6 +51,9 @@ public final class EmitterLedger {
     private final LongArrayQueue refusedOrder = new LongArrayQueue();
     private final LongHashSet resendsInFlight = new LongHashSet();
     private volatile LoopContext owner;
+    private volatile boolean retired;
+    /** When the last session detached (or the ledger was made); meaningful while {@code session} is null. */
+    private long idleSinceNs = System.nanoTime();
     private EmitterSession session;
     private long cursor;
     private long lastAckSent = -1;
@@ -80,6 +87,7 @@ public final class EmitterLedger {
 
     void moveTo(LoopContext newOwner) {
         this.owner = newOwner;
+        idleSinceNs = System.nanoTime(); // a session is on its way: not idle
     }
 
     public EmitterSession session() {
@@ -96,7 +104,27 @@ public final class EmitterLedger {
     void detach(EmitterSession s) {
         if (session == s) {
             session = null;
+            idleSinceNs = System.nanoTime();
         }
+    }
+
+    /**
+     * Retires the ledger if no session has used it for {@code expiryNs} and nothing of its
+     * emitter is still in flight here: nobody needs its cursor any more.
+     *
+     * @return true when it was retired (the caller drops it from the table)
+     */
+    boolean retireIfIdle(long nowNs, long expiryNs) {
+        if (retired || session != null || inFlight != 0 || !resendsInFlight.isEmpty() || nowNs - idleSinceNs < expiryNs) {
+            return false;
+        }
+        retired = true;
+        return true;
+    }
+
+    /** True once retired: a session must take a fresh ledger from the table. Any thread. */
+    boolean isRetired() {
+        return retired;
     }
 
     /** The highest sequence settled for WELCOME's {@code ackedThrough}: below any resend still in flight. */

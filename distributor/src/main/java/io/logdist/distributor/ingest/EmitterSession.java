@@ -166,7 +166,9 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     }
 
     /** Makes this loop the owner of {@code l} (moving it from another loop if need be), then attaches. */
-    private void claim(EmitterLedger l) {
+    private void claim(EmitterLedger found) {
+        // Retired by its owner's expiry after the table handed it out: take a fresh one.
+        EmitterLedger l = found.isRetired() ? ledgers.get(emitterId, loop) : found;
         ledger = l;
         LoopContext current = l.owner();
         if (current == loop) {
@@ -176,7 +178,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         state = State.ATTACHING;
         ctx.channel().config().setAutoRead(false);
         current.eventLoop().execute(() -> {
-            if (l.owner() != current) {
+            if (l.owner() != current || l.isRetired()) {
                 loop.eventLoop().execute(() -> claim(l));
                 return;
             }
@@ -192,6 +194,10 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
 
     private void attach() {
         if (state == State.CLOSED) {
+            return;
+        }
+        if (ledger.isRetired()) { // expired on its way here: its cursor is gone, start from a fresh ledger
+            claim(ledgers.get(emitterId, loop));
             return;
         }
         EmitterSession old = ledger.session();

@@ -1,0 +1,67 @@
+package io.logdist.distributor.ingest;
+
+import io.logdist.distributor.loop.LoopContext;
+import io.logdist.distributor.routing.RoutingTable;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Expiry of the emitter table: only idle ledgers of the sweeping loop, and only after the expiry. */
+class EmitterLedgersTest {
+    private static final long EXPIRY_NS = TimeUnit.MINUTES.toNanos(10);
+
+    private final LoopContext loop = new LoopContext(null, () -> RoutingTable.EMPTY, null);
+    private final LoopContext otherLoop = new LoopContext(null, () -> RoutingTable.EMPTY, null);
+    private final EmitterLedgers ledgers = new EmitterLedgers(64);
+
+    @Test
+    void shouldDropAnIdleLedgerAfterTheExpiryAndHandOutAFreshOne() {
+        EmitterLedger old = ledgers.get(5, loop);
+        old.admit(1);
+        old.onSafe(1);
+        long now = System.nanoTime();
+
+        assertThat(ledgers.expireIdle(loop, now, EXPIRY_NS)).isZero();
+        assertThat(ledgers.expireIdle(loop, now + EXPIRY_NS, EXPIRY_NS)).isEqualTo(1);
+
+        assertThat(old.isRetired()).isTrue();
+        assertThat(ledgers.size()).isZero();
+        EmitterLedger fresh = ledgers.get(5, loop);
+        assertThat(fresh).isNotSameAs(old);
+        assertThat(fresh.cursor()).isZero();
+    }
+
+    @Test
+    void shouldKeepALedgerWithPacketsInFlight() {
+        EmitterLedger l = ledgers.get(6, loop);
+        l.admit(1);
+        long later = System.nanoTime() + 2 * EXPIRY_NS;
+
+        assertThat(ledgers.expireIdle(loop, later, EXPIRY_NS)).isZero();
+        l.onSafe(1);
+        assertThat(ledgers.expireIdle(loop, later, EXPIRY_NS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLeaveLedgersOfOtherLoopsToThem() {
+        ledgers.get(7, otherLoop);
+        long later = System.nanoTime() + 2 * EXPIRY_NS;
+
+        assertThat(ledgers.expireIdle(loop, later, EXPIRY_NS)).isZero();
+        assertThat(ledgers.expireIdle(otherLoop, later, EXPIRY_NS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountIdleTimeFromAMoveBetweenLoops() throws InterruptedException {
+        EmitterLedger l = ledgers.get(8, otherLoop);
+        long created = System.nanoTime();
+        Thread.sleep(50);
+        l.moveTo(loop); // a session is on its way to attach: idle from here, not from its creation
+        long pastExpiryOfCreation = created + EXPIRY_NS + TimeUnit.MILLISECONDS.toNanos(25);
+
+        assertThat(ledgers.expireIdle(loop, pastExpiryOfCreation, EXPIRY_NS)).isZero();
+        assertThat(ledgers.expireIdle(loop, pastExpiryOfCreation + TimeUnit.MILLISECONDS.toNanos(50), EXPIRY_NS)).isEqualTo(1);
+    }
+}
