@@ -9,6 +9,8 @@
 #   2. Baseline, same run: the same generator through HAProxy (TCP mode, OS package) to
 #      benchmarks' tools/LdpSink, which WELCOMEs and ACKs without parsing packets: a relay
 #      that does no parsing and no routing. Our maximum is reported as a ratio of its.
+#      Then the generator straight into the sink at logdist's half-maximum rate: the latency
+#      the machine and the instrument add before any relay does.
 #
 # Prints the tables and appends them, with the command, date and machine, to
 # docs/benchmarks.md (BENCH_DOC). Everything it starts is stopped on exit or Ctrl-C.
@@ -142,7 +144,13 @@ if [ "$BASELINE" = 1 ]; then
   wait_port "$relay_port" haproxy "$out" "$hpid"
   sweep haproxy "127.0.0.1:$relay_port" "${max_csv}half" \
     --watch "haproxy=$hpid" --watch "sink=$spid" --cost-of haproxy
-  stop_pids "$hpid" "$spid"
+  stop_pids "$hpid"
+  # The instrument's own floor: the generator straight into the sink, no relay, at the rate
+  # of our latency step. What it shows is latency the machine adds before any relay does.
+  our_half=$(jq -r 'select(.offered_label=="half") | .offered' "$out/logdist.jsonl")
+  echo "bench: floor: the same generator straight to LdpSink (no relay) at $our_half msgs/s"
+  sweep direct "127.0.0.1:$sink_port" "$our_half" --watch "sink=$spid"
+  stop_pids "$spid"
 fi
 
 # ---------------------------------------------------------------- report
@@ -180,6 +188,10 @@ half_p99_ms=$(jq -r 'select(.offered_label=="half") | .latency_us.p99/1000' "$ou
     cat "$out/haproxy.md"
     echo
     echo "- logdist / HAProxy maximum: $(awk "BEGIN{printf \"%.0f / %.0f = %.2f\", $ours, $theirs, $ours/$theirs}")"
+    echo
+    echo "Floor of the instrument: the same generator straight to the same \`LdpSink\`, no relay, at the rate of logdist's half-maximum step."
+    echo
+    cat "$out/direct.md"
   fi
 } > "$out/section.md"
 cat "$out/section.md"
