@@ -4,6 +4,7 @@ import io.logdist.distributor.admin.AdminServer;
 import io.logdist.distributor.admin.AnalyzerView;
 import io.logdist.distributor.admin.EmitterView;
 import io.logdist.distributor.config.AnalyzerSpec;
+import io.logdist.distributor.config.DirectMemoryBudget;
 import io.logdist.distributor.config.DistributorConfig;
 import io.logdist.distributor.deadletter.DeadLetterSink;
 import io.logdist.distributor.ingest.EmitterLedgers;
@@ -21,6 +22,7 @@ import io.logdist.protocol.codec.ErrorCode;
 import io.logdist.protocol.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.PlatformDependent;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
@@ -135,6 +137,7 @@ public final class Distributor implements AutoCloseable {
             d.close();
             throw e;
         }
+        DirectMemoryBudget.of(config, d.contexts.all().size(), PlatformDependent.maxDirectMemory()).warning().ifPresent(LOG::warn);
         LOG.info("distributor '{}' listening for emitters on {}{}, {} analyzers, {} event loops, {} transport",
             config.name(), d.emitterAddress, d.adminAddress == null ? "" : ", admin on " + d.adminAddress,
             config.analyzers().size(), d.contexts.all().size(), d.transport);
