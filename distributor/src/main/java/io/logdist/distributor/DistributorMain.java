@@ -111,11 +111,12 @@ public final class DistributorMain implements Callable<Integer> {
         CommandLines.run(new DistributorMain(), args);
     }
 
+    /** The configuration from the file (read now) and the flags; what a reload builds. */
     DistributorConfig buildConfig() {
-        ConfigFile.Model m = configFile == null ? new ConfigFile.Model() : ConfigFile.read(configFile);
-        if (m.listen == null) {
-            m.listen = "127.0.0.1:7000";
-        }
+        return buildConfig(configFile == null ? new ConfigFile.Model() : ConfigFile.read(configFile));
+    }
+
+    private DistributorConfig buildConfig(ConfigFile.Model m) {
         DistributorConfig.Builder b = ConfigFile.toBuilder(m, configFile == null ? Path.of("(flags)") : configFile);
         if (!analyzers.isEmpty()) {
             b.analyzers(analyzers.stream().map(AnalyzerSpec::parse).toList());
@@ -186,7 +187,7 @@ public final class DistributorMain implements Callable<Integer> {
         }
         Duration interval = statusInterval != null ? statusInterval
             : file.statusInterval != null ? DurationConverter.parse(file.statusInterval) : Duration.ofSeconds(5);
-        DistributorConfig config = buildConfig();
+        DistributorConfig config = buildConfig(file);
         if (config.analyzers().isEmpty()) {
             throw new IllegalArgumentException("no analyzers: give at least one --analyzer NAME=HOST:PORT@WEIGHT (or analyzers: in --config)");
         }

@@ -1,6 +1,5 @@
 package io.logdist.distributor.admin;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -16,10 +15,6 @@ record AdminResponse(int status, String contentType, byte[] body, Map<String, St
 
     static AdminResponse of(int status, String contentType, byte[] body) {
         return new AdminResponse(status, contentType, body, Map.of());
-    }
-
-    static AdminResponse text(int status, String contentType, String body) {
-        return of(status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
     AdminResponse withHeader(String name, String value) {

@@ -56,7 +56,7 @@ final class AdminRouter {
     /** Takes the once-a-second sample the rates and recent shares come from. */
     void sample() {
         List<TrafficHistory.AnalyzerSample> a = distributor.analyzers().stream()
-            .filter(Shares::present)
+            .filter(AnalyzerView::present)
             .map(v -> new TrafficHistory.AnalyzerSample(v.name(), v.messagesDelivered()))
             .toList();
         List<TrafficHistory.EmitterSample> e = distributor.emitters().stream()

@@ -11,4 +11,9 @@ package io.logdist.distributor.admin;
 public record AnalyzerView(String name, String address, double weight, double effectiveWeight, String state, String circuit,
                            long queuedPackets, long queuedBytes, int unacked, long packetsDelivered, long messagesDelivered,
                            long bytesDelivered, long reroutes, long connects) {
+
+    /** Still configured: not removed (a removed analyzer is shown until it has drained). */
+    public boolean present() {
+        return !"removed".equals(state);
+    }
 }

@@ -30,10 +30,6 @@ final class Shares {
     private Shares() {
     }
 
-    static boolean present(AnalyzerView v) {
-        return !"removed".equals(v.state());
-    }
-
     /** Rows by analyzer name, in the order of {@code views}. */
     static Map<String, Row> of(List<AnalyzerView> views, TrafficHistory history) {
         double weights = 0;
@@ -41,7 +37,7 @@ final class Shares {
         long delivered = 0;
         long recent = 0;
         for (AnalyzerView v : views) {
-            if (present(v)) {
+            if (v.present()) {
                 weights += v.weight();
                 effective += Math.max(0, v.effectiveWeight());
                 delivered += v.messagesDelivered();
@@ -50,7 +46,7 @@ final class Shares {
         }
         Map<String, Row> rows = new LinkedHashMap<>();
         for (AnalyzerView v : views) {
-            if (!present(v)) {
+            if (!v.present()) {
                 continue;
             }
             rows.put(v.name(), new Row(

@@ -116,7 +116,7 @@ final class StatusResource {
         m.put("out", history.outHistory());
         Map<String, double[]> perAnalyzer = new LinkedHashMap<>();
         for (AnalyzerView v : distributor.analyzers()) {
-            if (Shares.present(v)) {
+            if (v.present()) {
                 perAnalyzer.put(v.name(), history.rateHistory(v.name()));
             }
         }

@@ -95,11 +95,6 @@ final class TrafficHistory {
         ticks = tick + 1;
     }
 
-    /** Samples taken so far. */
-    long ticks() {
-        return ticks;
-    }
-
     /** Messages per second into the distributor over the last second. */
     double messagesInPerSecond() {
         return ticks == 0 ? 0 : inRates[(int) ((ticks - 1) % CAPACITY)];

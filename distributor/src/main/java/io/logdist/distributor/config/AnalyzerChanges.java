@@ -30,7 +30,7 @@ record AnalyzerChanges(List<AnalyzerSpec> added, List<String> removed, Map<Strin
     static AnalyzerChanges between(List<AnalyzerView> running, List<AnalyzerSpec> wanted) {
         Map<String, AnalyzerView> byName = new LinkedHashMap<>();
         for (AnalyzerView v : running) {
-            if (!"removed".equals(v.state())) {
+            if (v.present()) {
                 byName.put(v.name(), v);
             }
         }

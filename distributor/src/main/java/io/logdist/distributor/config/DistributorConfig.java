@@ -59,6 +59,7 @@ public record DistributorConfig(
     Duration drainTimeout,
     Duration emitterExpiry) {
 
+    public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7000);
     public static final int DEFAULT_MAX_EMITTER_WINDOW = 1024;
     public static final int DEFAULT_LINK_WINDOW = 1024;
     public static final long DEFAULT_PARKED_BYTES_LIMIT = 128L << 20;
@@ -155,17 +156,9 @@ public record DistributorConfig(
         return toBuilder().threads(n).build();
     }
 
-    public DistributorConfig withParkedBytesLimit(long n) {
-        return toBuilder().parkedBytesLimit(n).build();
-    }
-
-    public DistributorConfig withMaxFrameLength(int n) {
-        return toBuilder().maxFrameLength(n).build();
-    }
-
     /** Fills in a {@link DistributorConfig}; every field starts at its default. */
     public static final class Builder {
-        private HostPort listen;
+        private HostPort listen = DEFAULT_LISTEN;
         private HostPort admin;
         private List<AnalyzerSpec> analyzers = List.of();
         private String name = "logdist";

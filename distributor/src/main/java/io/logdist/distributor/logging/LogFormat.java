@@ -37,11 +37,6 @@ public enum LogFormat {
         }
     }
 
-    /** The name written on command lines and in the config file. */
-    public String label() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     /**
      * Reconfigures logback from this format's configuration file on the classpath.
      *

@@ -73,7 +73,7 @@ public final class DistributorMetrics {
 
     /** Every metric, now, in the Prometheus text format (0.0.4). */
     public byte[] scrape() {
-        analyzers = distributor.analyzers().stream().filter(v -> !"removed".equals(v.state())).toList();
+        analyzers = distributor.analyzers().stream().filter(AnalyzerView::present).toList();
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             writer.write(out, registry.scrape());
