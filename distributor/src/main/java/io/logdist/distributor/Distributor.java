@@ -24,7 +24,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.PlatformDependent;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +61,6 @@ public final class Distributor implements AutoCloseable {
     private final RoutingTables tables = new RoutingTables();
     private final IngestStats ingestStats = new IngestStats();
     private final EmitterSessions sessions = new EmitterSessions();
-    private final Recorder ackLatencyUs = new Recorder(LoopContext.MAX_LATENCY_US, 3);
     private final LoopContexts contexts;
     private final EmitterLedgers ledgers;
     private final EmitterServer emitterServer;
@@ -83,7 +81,7 @@ public final class Distributor implements AutoCloseable {
         int threads = config.threads() == 0 ? Runtime.getRuntime().availableProcessors() : config.threads();
         this.boss = transport.newGroup(1, new DefaultThreadFactory("ldp-accept"));
         this.workers = transport.newGroup(threads, new DefaultThreadFactory("ldp-io"));
-        this.contexts = new LoopContexts(workers, tables, ackLatencyUs);
+        this.contexts = new LoopContexts(workers, tables);
         this.deadLetters = config.deadLetterDir() == null ? DeadLetters.NONE : new DeadLetterSink(config.deadLetterDir());
         this.linkSettings = new LinkSettings(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, config.name(),
             config.linkWindow(), Math.max(config.maxFrameLength(), 1 << 20),
@@ -220,7 +218,11 @@ public final class Distributor implements AutoCloseable {
 
     /** Ack latency (PACKET read to safe) in microseconds, recorded since the previous call. */
     public Histogram ackLatencySnapshot() {
-        return ackLatencyUs.getIntervalHistogram();
+        Histogram h = new Histogram(LoopContext.MAX_LATENCY_US, 3);
+        for (LoopContext c : contexts.all()) {
+            c.drainAckLatency(h);
+        }
+        return h;
     }
 
     // ---- Control -----------------------------------------------------------------------

@@ -22,8 +22,8 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
 
     private final Path dir;
     private final Object lock = new Object();
-    private DeadLetterWriter writer;
-    private volatile long count;
+    /** Written under the lock; volatile so that count() and file() can read it without (the writer's own are safe from any thread). */
+    private volatile DeadLetterWriter writer;
     private boolean failed;
 
     public DeadLetterSink(Path dir) {
@@ -42,7 +42,6 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
                     LOG.warn("dead letters go to {}", writer.file());
                 }
                 writer.append(p.bytes, p.reroutes, reason);
-                count++;
                 return true;
             } catch (IOException e) {
                 // Without a place to write, packets keep being rerouted rather than dropped.
@@ -55,14 +54,14 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
 
     @Override
     public long count() {
-        return count;
+        DeadLetterWriter w = writer;
+        return w == null ? 0 : w.count();
     }
 
     /** The file written so far, or null when none was needed. */
     public Path file() {
-        synchronized (lock) {
-            return writer == null ? null : writer.file();
-        }
+        DeadLetterWriter w = writer;
+        return w == null ? null : w.file();
     }
 
     @Override

@@ -7,7 +7,8 @@ import io.logdist.distributor.queue.PacketList;
 import io.logdist.distributor.routing.Router;
 import io.logdist.distributor.routing.RoutingTable;
 import io.netty.channel.EventLoop;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 
@@ -46,12 +47,12 @@ public final class LoopContext {
     private final PacketList parked = new PacketList();
     private boolean parkRetryScheduled;
 
-    private final Recorder ackLatencyUs;
+    /** Written only by this loop (settlements are handed to their owner loop first), so no atomics per packet. */
+    private final SingleWriterRecorder ackLatencyUs = new SingleWriterRecorder(MAX_LATENCY_US, 3);
 
-    public LoopContext(EventLoop eventLoop, Supplier<RoutingTable> tables, Recorder ackLatencyUs) {
+    public LoopContext(EventLoop eventLoop, Supplier<RoutingTable> tables) {
         this.eventLoop = eventLoop;
         this.router = new Router(tables);
-        this.ackLatencyUs = ackLatencyUs;
     }
 
     public EventLoop eventLoop() {
@@ -81,6 +82,10 @@ public final class LoopContext {
 
     private void park(Packet p) {
         parked.add(p);
+        scheduleParkRetry();
+    }
+
+    private void scheduleParkRetry() {
         if (!parkRetryScheduled) {
             parkRetryScheduled = true;
             eventLoop.schedule(retryParked, PARK_RETRY_MS, TimeUnit.MILLISECONDS);
@@ -89,16 +94,13 @@ public final class LoopContext {
 
     private void retryParked() {
         parkRetryScheduled = false;
-        int n = parked.size();
-        for (int i = 0; i < n; i++) {
-            Packet p = parked.poll();
+        Packet p;
+        while ((p = parked.poll()) != null) {
             AnalyzerLink link = router.route(p.count);
             if (link == null || !link.offer(p)) {
-                park(p);
-                // Nothing can take packets now: keep the rest in order and try later.
-                for (int j = i + 1; j < n; j++) {
-                    parked.add(parked.poll());
-                }
+                // Nothing can take packets now: put it back in front of the rest, in order, and try later.
+                parked.addFirst(p);
+                scheduleParkRetry();
                 return;
             }
         }
@@ -117,7 +119,10 @@ public final class LoopContext {
     public void settle(Packet p) {
         if (!settleInbox.offer(p)) {
             // Inbox full: fall back to a task of its own rather than ever dropping a settlement.
-            eventLoop.execute(() -> settleHere(p));
+            eventLoop.execute(() -> {
+                settleHere(p);
+                flushAcks();
+            });
             return;
         }
         if (!settleScheduled.get() && settleScheduled.compareAndSet(false, true)) {
@@ -153,6 +158,11 @@ public final class LoopContext {
             ackDue.get(i).flushAck();
         }
         ackDue.clear();
+    }
+
+    /** Adds the ack latencies this loop recorded since the last call to {@code into}. Any thread, one at a time. */
+    public void drainAckLatency(Histogram into) {
+        into.add(ackLatencyUs.getIntervalHistogram());
     }
 
     /** Takes every parked packet out, e.g. to dead-letter them at shutdown. Loop thread. */

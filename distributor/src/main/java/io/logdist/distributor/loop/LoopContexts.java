@@ -4,7 +4,6 @@ import io.logdist.distributor.routing.RoutingTable;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
-import org.HdrHistogram.Recorder;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,9 +21,9 @@ public final class LoopContexts {
     private final Map<EventExecutor, LoopContext> byLoop = new IdentityHashMap<>();
     private final List<LoopContext> all = new ArrayList<>();
 
-    public LoopContexts(EventLoopGroup group, Supplier<RoutingTable> tables, Recorder ackLatencyUs) {
+    public LoopContexts(EventLoopGroup group, Supplier<RoutingTable> tables) {
         for (EventExecutor e : group) {
-            LoopContext c = new LoopContext((EventLoop) e, tables, ackLatencyUs);
+            LoopContext c = new LoopContext((EventLoop) e, tables);
             byLoop.put(e, c);
             all.add(c);
         }

@@ -23,6 +23,17 @@ public final class PacketList {
         bytes += p.length();
     }
 
+    /** Puts {@code p} back at the head, e.g. a packet taken out that could not go anywhere. */
+    public void addFirst(Packet p) {
+        p.next = head;
+        head = p;
+        if (tail == null) {
+            tail = p;
+        }
+        size++;
+        bytes += p.length();
+    }
+
     public Packet peek() {
         return head;
     }

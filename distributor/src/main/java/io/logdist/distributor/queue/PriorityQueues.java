@@ -21,7 +21,6 @@ public final class PriorityQueues {
     static final int FAIR_SHARE_EVERY = 16;
 
     private int size;
-    private long bytes;
     private int polls;
     private int fairCursor;
 
@@ -36,7 +35,6 @@ public final class PriorityQueues {
         levels[level].add(p);
         nonEmpty[level >>> 6] |= 1L << (level & 63);
         size++;
-        bytes += p.length();
     }
 
     /**
@@ -62,7 +60,6 @@ public final class PriorityQueues {
             nonEmpty[level >>> 6] &= ~(1L << (level & 63));
         }
         size--;
-        bytes -= p.length();
         return p;
     }
 
@@ -97,7 +94,6 @@ public final class PriorityQueues {
         while ((level = firstNonEmpty()) >= 0) {
             PacketList list = levels[level];
             size -= list.size();
-            bytes -= list.bytes();
             out.addAll(list);
             nonEmpty[level >>> 6] &= ~(1L << (level & 63));
         }
@@ -109,9 +105,5 @@ public final class PriorityQueues {
 
     public int size() {
         return size;
-    }
-
-    public long bytes() {
-        return bytes;
     }
 }

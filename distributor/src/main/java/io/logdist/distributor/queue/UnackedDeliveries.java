@@ -41,10 +41,6 @@ public final class UnackedDeliveries {
         return list.size();
     }
 
-    public long bytes() {
-        return list.bytes();
-    }
-
     public boolean isEmpty() {
         return list.isEmpty();
     }

@@ -82,11 +82,6 @@ public final class WeightedTree {
         return slot;
     }
 
-    /** The slot the next pick would choose, without charging it. */
-    public int peek() {
-        return tree[1];
-    }
-
     /** The smallest pass: the tree's virtual time. */
     public double minPass() {
         return pass[tree[1]];

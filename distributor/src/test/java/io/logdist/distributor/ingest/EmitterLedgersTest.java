@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EmitterLedgersTest {
     private static final long EXPIRY_NS = TimeUnit.MINUTES.toNanos(10);
 
-    private final LoopContext loop = new LoopContext(null, () -> RoutingTable.EMPTY, null);
-    private final LoopContext otherLoop = new LoopContext(null, () -> RoutingTable.EMPTY, null);
+    private final LoopContext loop = new LoopContext(null, () -> RoutingTable.EMPTY);
+    private final LoopContext otherLoop = new LoopContext(null, () -> RoutingTable.EMPTY);
     private final EmitterLedgers ledgers = new EmitterLedgers(64);
 
     @Test
