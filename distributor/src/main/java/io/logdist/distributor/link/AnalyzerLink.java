@@ -316,17 +316,13 @@ public final class AnalyzerLink {
         }
     }
 
-    public long queuedBytes() {
-        return queuedBytes.get();
-    }
-
     private void drainInbox() {
         drainScheduled.set(false);
-        if (state == State.UP && !draining) {
+        if (state == State.UP && isRoutable()) {
             inbox.drain(enqueue);
             doSend();
         } else {
-            // Routed here just as the link went down or started draining: route again, it was never delivered.
+            // Routed here just as the link went down, started draining or its analyzer said GOODBYE: route again, it was never delivered.
             inbox.drain(this::rerouteUndelivered);
         }
     }

@@ -89,9 +89,12 @@ class DeadLetterAndShutdownTest {
         try (ControllableAnalyzer a = new ControllableAnalyzer()) {
             Distributor d = Distributor.start(config(a).build());
             await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).up());
+            a.perDeliverNanos = 1_000_000; // ~200 ms to take them all: shutdown starts with most still held
             Emitter e = Emitter.start(emitter(d, 200));
-            await().atMost(Duration.ofSeconds(10)).until(() -> e.snapshot().packetsAcked() == 200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.ingestStats().packetsIn.sum() == 200);
+            assertThat(a.received).as("still held when the shutdown starts").hasSizeLessThan(200);
             Distributor.ShutdownReport report = d.shutdownGracefully(Duration.ofSeconds(5));
+            assertThat(e.completion().get(30, TimeUnit.SECONDS).packetsAcked()).isEqualTo(200);
             e.close();
             assertThat(report.undelivered()).isZero();
             assertThat(report.deadLettered()).isZero();
