@@ -163,7 +163,7 @@ final class AnalyzerHandler extends ChannelInboundHandlerAdapter {
         }
         settledThrough = deliveryId;
         // The flyweight reads the packet where it lies in the frame: no slice per DELIVER.
-        packet.wrap(frame, FrameReader.bodyIndex(frame) + 8, FrameReader.bodyLength(frame) - 8);
+        packet.wrap(frame, FrameReader.deliverPacketIndex(frame), FrameReader.deliverPacketLength(frame));
         ErrorCode verdict = packet.validate();
         if (verdict != ErrorCode.NONE) {
             onBadPacket(ctx, deliveryId, verdict);
@@ -247,9 +247,7 @@ final class AnalyzerHandler extends ChannelInboundHandlerAdapter {
         }
         state = State.CLOSED;
         cancelHelloTimer();
-        ByteBuf error = ctx.alloc().buffer(64 + reason.length() * 3);
-        Frames.writeError(error, code, reason);
-        ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Frames.error(ctx.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** A record entry could not be written: ACK nothing more, drop the connection. */

@@ -4,8 +4,8 @@ import io.logdist.protocol.codec.ErrorCode;
 import io.logdist.protocol.codec.FrameDescriptor;
 import io.logdist.protocol.codec.FrameReader;
 import io.logdist.protocol.codec.Frames;
-import io.logdist.protocol.packet.Crc32c;
 import io.logdist.protocol.packet.PacketDescriptor;
+import io.logdist.protocol.packet.PacketFlyweight;
 import io.logdist.protocol.packet.PacketWriter;
 import io.logdist.protocol.transport.Backoff;
 import io.logdist.protocol.transport.Transport;
@@ -87,7 +87,8 @@ final class EmitterSession implements Unacked.SettleListener {
     private final PriorityQueue<PendingRetry> retries =
         new PriorityQueue<>(Comparator.comparingLong(PendingRetry::dueNs));
     private final PacketWriter writer = new PacketWriter();
-    private final Crc32c crc = new Crc32c();
+    /** Re-stamps the CRC of a resent packet: the flyweight's own computation over the packet's bytes. */
+    private final PacketFlyweight resent = new PacketFlyweight();
     private final MicrosClock clock;
     private final SessionCounters counters = new SessionCounters();
 
@@ -114,6 +115,10 @@ final class EmitterSession implements Unacked.SettleListener {
     private long wakeAtNs = Long.MAX_VALUE;
     private ScheduledFuture<?> wakeFuture;
     private long settleNowNs;
+    /** What the ACK being settled covers, summed by onAcked and published by settle. */
+    private long settledPackets;
+    private long settledMessages;
+    private long settledBytes;
     private long welcomedAtNs;
     private long pingNonce;
     private ScheduledFuture<?> handshakeTimeout;
@@ -411,14 +416,21 @@ final class EmitterSession implements Unacked.SettleListener {
 
     private void settle(long through) {
         settleNowNs = System.nanoTime();
+        settledPackets = 0;
+        settledMessages = 0;
+        settledBytes = 0;
         unacked.settleThrough(through, this);
+        // Published once per ACK, not once per packet it covers: readers are on other threads.
+        counters.add(SessionCounters.PACKETS_ACKED, settledPackets);
+        counters.add(SessionCounters.MESSAGES_ACKED, settledMessages);
+        counters.add(SessionCounters.BYTES_ACKED, settledBytes);
     }
 
     @Override
     public void onAcked(long sequence, long intendedNs, int messages, int payloadBytes) {
-        counters.add(SessionCounters.PACKETS_ACKED, 1);
-        counters.add(SessionCounters.MESSAGES_ACKED, messages);
-        counters.add(SessionCounters.BYTES_ACKED, payloadBytes);
+        settledPackets++;
+        settledMessages += messages;
+        settledBytes += payloadBytes;
         run.latency.recordMicros((settleNowNs - intendedNs) / 1_000);
     }
 
@@ -635,8 +647,7 @@ final class EmitterSession implements Unacked.SettleListener {
         int packet = frame.readerIndex() + Frames.PACKET_HEADER_LENGTH;
         int packetLength = frame.readableBytes() - Frames.PACKET_HEADER_LENGTH;
         frame.setLong(packet + PacketDescriptor.SEQUENCE_OFFSET, unacked.highestSent() + 1);
-        frame.setInt(packet + PacketDescriptor.CRC_OFFSET, crc.compute(frame,
-            packet + PacketDescriptor.CRC_COVERED_OFFSET, packetLength - PacketDescriptor.CRC_COVERED_OFFSET));
+        frame.setInt(packet + PacketDescriptor.CRC_OFFSET, resent.wrap(frame, packet, packetLength).computeCrc());
         unacked.append(frame, retry.intendedNs(), retry.messages(), retry.payloadBytes());
         ch.write(frame.retainedDuplicate(), ch.voidPromise());
         // A new sequence, but not new messages: messagesSent counts each message once.

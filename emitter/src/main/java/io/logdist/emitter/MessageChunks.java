@@ -41,19 +41,11 @@ final class MessageChunks {
                         + " bytes (said once)", kind, length, sent);
                 }
             }
-            addMessage(writer, chunk, index + PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE, sent);
+            writer.addMessage(chunk, index + PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE, sent);
             chunk.readerIndex(index + needed);
             room -= PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE + sent;
             added++;
         }
         return added;
-    }
-
-    private static void addMessage(PacketWriter writer, ByteBuf c, int index, int length) {
-        if (c.hasArray()) {
-            writer.addMessage(c.array(), c.arrayOffset() + index, length);
-        } else {
-            writer.addMessage(c.slice(index, length));
-        }
     }
 }

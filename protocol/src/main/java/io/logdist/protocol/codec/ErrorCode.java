@@ -20,7 +20,7 @@ public enum ErrorCode {
     IDLE_TIMEOUT(12, false),
     UNKNOWN(-1, false);
 
-    private static final ErrorCode[] BY_VALUE = new ErrorCode[13];
+    private static final ErrorCode[] BY_VALUE = new ErrorCode[1 + java.util.Arrays.stream(values()).mapToInt(c -> c.value).max().orElse(0)];
 
     static {
         for (ErrorCode c : values()) {

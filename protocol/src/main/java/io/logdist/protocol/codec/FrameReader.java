@@ -51,10 +51,20 @@ public final class FrameReader {
         return frame.getLong(bodyIndex(frame));
     }
 
-    /** The packet bytes of a DELIVER frame as a slice (not retained). */
+    /** The packet bytes of a DELIVER frame as a slice (not retained); the data path reads them in place instead. */
     public static ByteBuf packetOfDeliverFrame(ByteBuf frame) {
+        return frame.slice(deliverPacketIndex(frame), deliverPacketLength(frame));
+    }
+
+    /** Where a DELIVER frame's packet starts, after its deliveryId; refuses a body too short to hold the id. */
+    public static int deliverPacketIndex(ByteBuf frame) {
         deliveryId(frame);
-        return frame.slice(bodyIndex(frame) + 8, bodyLength(frame) - 8);
+        return bodyIndex(frame) + 8;
+    }
+
+    /** Length of a DELIVER frame's packet (call {@link #deliverPacketIndex} first: it checks the body). */
+    public static int deliverPacketLength(ByteBuf frame) {
+        return bodyLength(frame) - 8;
     }
 
     /** Checks that GOODBYE has the empty body the protocol gives it. */

@@ -37,9 +37,9 @@ public final class Frames {
         out.writeShort(0);
     }
 
-    /** Writes a {@code str}: u16 byte length then UTF-8 bytes. Strings over 65,535 bytes are refused. */
-    public static void writeStr(ByteBuf out, String s) {
-        out.writeShort(strLength(s) - 2);
+    /** Writes a {@code str} whose size {@link #strLength} already gave: u16 byte length then UTF-8 bytes. */
+    private static void writeStr(ByteBuf out, String s, int strLength) {
+        out.writeShort(strLength - 2);
         out.writeCharSequence(s, StandardCharsets.UTF_8);
     }
 
@@ -53,20 +53,23 @@ public final class Frames {
     }
 
     public static void writeHello(ByteBuf out, int role, long id, long window, String name, String token) {
-        writeHeader(out, FrameType.HELLO, 1 + 8 + 4 + strLength(name) + strLength(token));
+        int nameLength = strLength(name);
+        int tokenLength = strLength(token);
+        writeHeader(out, FrameType.HELLO, 1 + 8 + 4 + nameLength + tokenLength);
         out.writeByte(role);
         out.writeLong(id);
         out.writeInt((int) window);
-        writeStr(out, name);
-        writeStr(out, token);
+        writeStr(out, name, nameLength);
+        writeStr(out, token, tokenLength);
     }
 
     public static void writeWelcome(ByteBuf out, long window, long maxFrameLength, long ackedThrough, String serverName) {
-        writeHeader(out, FrameType.WELCOME, 4 + 4 + 8 + strLength(serverName));
+        int nameLength = strLength(serverName);
+        writeHeader(out, FrameType.WELCOME, 4 + 4 + 8 + nameLength);
         out.writeInt((int) window);
         out.writeInt((int) maxFrameLength);
         out.writeLong(ackedThrough);
-        writeStr(out, serverName);
+        writeStr(out, serverName, nameLength);
     }
 
     /** Writes the 8-byte header of a PACKET frame carrying {@code packetLength} bytes. */
@@ -81,32 +84,43 @@ public final class Frames {
     }
 
     public static void writeAck(ByteBuf out, long through) {
-        writeHeader(out, FrameType.ACK, 8);
-        out.writeLong(through);
+        writeU64Frame(out, FrameType.ACK, through);
+    }
+
+    /** ACK, PING and PONG: a header and one u64. */
+    private static void writeU64Frame(ByteBuf out, FrameType type, long value) {
+        writeHeader(out, type, 8);
+        out.writeLong(value);
+    }
+
+    private static ByteBuf u64Frame(ByteBufAllocator alloc, FrameType type, long value) {
+        ByteBuf b = alloc.buffer(U64_FRAME_LENGTH);
+        writeU64Frame(b, type, value);
+        return b;
     }
 
     public static void writeNack(ByteBuf out, long id, ErrorCode code, long retryAfterMillis, String reason) {
-        writeHeader(out, FrameType.NACK, 8 + 2 + 4 + strLength(reason));
+        int reasonLength = strLength(reason);
+        writeHeader(out, FrameType.NACK, 8 + 2 + 4 + reasonLength);
         out.writeLong(id);
         out.writeShort(code.value());
         out.writeInt((int) retryAfterMillis);
-        writeStr(out, reason);
+        writeStr(out, reason, reasonLength);
     }
 
     public static void writePing(ByteBuf out, long nonce) {
-        writeHeader(out, FrameType.PING, 8);
-        out.writeLong(nonce);
+        writeU64Frame(out, FrameType.PING, nonce);
     }
 
     public static void writePong(ByteBuf out, long nonce) {
-        writeHeader(out, FrameType.PONG, 8);
-        out.writeLong(nonce);
+        writeU64Frame(out, FrameType.PONG, nonce);
     }
 
     public static void writeError(ByteBuf out, ErrorCode code, String reason) {
-        writeHeader(out, FrameType.ERROR, 2 + strLength(reason));
+        int reasonLength = strLength(reason);
+        writeHeader(out, FrameType.ERROR, 2 + reasonLength);
         out.writeShort(code.value());
-        writeStr(out, reason);
+        writeStr(out, reason, reasonLength);
     }
 
     public static void writeGoodbye(ByteBuf out) {
@@ -128,9 +142,7 @@ public final class Frames {
     }
 
     public static ByteBuf ack(ByteBufAllocator alloc, long through) {
-        ByteBuf b = alloc.buffer(U64_FRAME_LENGTH);
-        writeAck(b, through);
-        return b;
+        return u64Frame(alloc, FrameType.ACK, through);
     }
 
     public static ByteBuf nack(ByteBufAllocator alloc, long id, ErrorCode code, long retryAfterMillis, String reason) {
@@ -140,15 +152,11 @@ public final class Frames {
     }
 
     public static ByteBuf ping(ByteBufAllocator alloc, long nonce) {
-        ByteBuf b = alloc.buffer(U64_FRAME_LENGTH);
-        writePing(b, nonce);
-        return b;
+        return u64Frame(alloc, FrameType.PING, nonce);
     }
 
     public static ByteBuf pong(ByteBufAllocator alloc, long nonce) {
-        ByteBuf b = alloc.buffer(U64_FRAME_LENGTH);
-        writePong(b, nonce);
-        return b;
+        return u64Frame(alloc, FrameType.PONG, nonce);
     }
 
     public static ByteBuf error(ByteBufAllocator alloc, ErrorCode code, String reason) {

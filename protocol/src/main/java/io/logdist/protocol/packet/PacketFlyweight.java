@@ -28,18 +28,6 @@ public final class PacketFlyweight {
         return wrap(buffer, buffer.readerIndex(), buffer.readableBytes());
     }
 
-    public ByteBuf buffer() {
-        return buffer;
-    }
-
-    public int offset() {
-        return offset;
-    }
-
-    public int length() {
-        return length;
-    }
-
     /** True when the fixed header is present, so the header fields below can be read. */
     public boolean hasHeader() {
         return length >= PacketDescriptor.HEADER_LENGTH;

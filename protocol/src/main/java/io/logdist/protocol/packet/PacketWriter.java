@@ -34,9 +34,14 @@ public final class PacketWriter {
 
     /** Appends one message taken from {@code src}'s readable bytes (src is not consumed). */
     public PacketWriter addMessage(ByteBuf src) {
+        return addMessage(src, src.readerIndex(), src.readableBytes());
+    }
+
+    /** Appends one message taken from {@code length} bytes of {@code src} at {@code index} (src is not consumed). */
+    public PacketWriter addMessage(ByteBuf src, int index, int length) {
         checkRoom();
-        buffer.writeInt(src.readableBytes());
-        buffer.writeBytes(src, src.readerIndex(), src.readableBytes());
+        buffer.writeInt(length);
+        buffer.writeBytes(src, index, length);
         count++;
         return this;
     }
