@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.EnumSet;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -48,8 +49,7 @@ class FrameRoundTripTest {
     @Test
     void shouldCoverEveryFrameType() {
         assertThat(everyFrameType()).extracting(FrameModel::type)
-            .containsExactlyInAnyOrder(FrameType.HELLO, FrameType.WELCOME, FrameType.PACKET, FrameType.DELIVER,
-                FrameType.ACK, FrameType.NACK, FrameType.PING, FrameType.PONG, FrameType.ERROR, FrameType.GOODBYE);
+            .containsExactlyInAnyOrderElementsOf(EnumSet.complementOf(EnumSet.of(FrameType.UNKNOWN)));
     }
 
     @ParameterizedTest

@@ -148,12 +148,12 @@ class Crc32cTest {
             }
             com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long before = threads.getCurrentThreadAllocatedBytes();
-            int result = 0;
+            long sum = 0;
             for (int i = 0; i < calls; i++) {
-                result ^= crc.compute(slice, 96, 9);
+                sum += crc.compute(slice, 96, 9);
             }
             long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
-            assertThat(result).isEqualTo(0); // an even number of equal values
+            assertThat(sum).as("every call gave the check value").isEqualTo((long) calls * CHECK_VALUE);
             assertThat(crc.compute(slice, 96, 9)).isEqualTo(CHECK_VALUE);
             assertThat(perCall).as("bytes allocated per call").isLessThan(8);
         } finally {

@@ -9,6 +9,9 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -34,9 +37,14 @@ public final class LeakDetection implements BeforeAllCallback, AfterAllCallback 
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
-        for (int i = 0; i < 3 && LEAKS.isEmpty(); i++) {
+        for (int i = 0; i < 2 && LEAKS.isEmpty(); i++) {
+            // Wait until the collection has been processed: a sentinel cleared by it reaches its
+            // queue through the same reference handler as Netty's leak-tracking references.
+            ReferenceQueue<Object> processed = new ReferenceQueue<>();
+            WeakReference<Object> sentinel = new WeakReference<>(new Object(), processed);
             System.gc();
-            Thread.sleep(50);
+            processed.remove(1_000);
+            Reference.reachabilityFence(sentinel);
             for (int j = 0; j < 64; j++) {
                 ByteBuf a = PooledByteBufAllocator.DEFAULT.buffer(16);
                 ByteBuf b = UnpooledByteBufAllocator.DEFAULT.heapBuffer(16);
