@@ -30,12 +30,8 @@ final class AnalyzerCounters {
         this.name = name;
     }
 
-    /**
-     * Counts one well-formed packet.
-     *
-     * @return true when (emitterId, sequence) is new, false for a duplicate
-     */
-    boolean onPacket(long emitterId, long sequence, int count, int priority, long payloadBytes) {
+    /** Counts one well-formed packet; a (emitterId, sequence) seen before counts as a duplicate only. */
+    void onPacket(long emitterId, long sequence, int count, int priority, long payloadBytes) {
         EmitterState emitter = emitters.get(emitterId);
         if (emitter == null) {
             emitter = new EmitterState();
@@ -43,7 +39,7 @@ final class AnalyzerCounters {
         }
         if (!emitter.sequences.add(sequence)) {
             duplicates++;
-            return false;
+            return;
         }
         emitter.packets++;
         emitter.messages += count;
@@ -51,15 +47,10 @@ final class AnalyzerCounters {
         messages += count;
         bytes += payloadBytes;
         messagesByPriority[priority] += count;
-        return true;
     }
 
     void onBadPacket() {
         badPackets++;
-    }
-
-    long messages() {
-        return messages;
     }
 
     /**

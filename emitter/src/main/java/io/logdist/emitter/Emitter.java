@@ -1,7 +1,6 @@
 package io.logdist.emitter;
 
 import io.logdist.protocol.transport.Transport;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -142,7 +141,7 @@ public final class Emitter implements AutoCloseable {
     private PacketSource.Factory openSource() {
         if (config.replays()) {
             replayReader = DeadLetterReplayReader.open(config.replay(), LINE_CHUNKS_PER_CONNECTION * config.connections(),
-                ByteBufAllocator.DEFAULT);
+                Transport.ALLOCATOR);
             DeadLetterReplayReader reader = replayReader;
             OnceWarning truncation = new OnceWarning(log);
             OnceWarning split = new OnceWarning(log);
@@ -171,7 +170,7 @@ public final class Emitter implements AutoCloseable {
         OnceWarning truncation = new OnceWarning(log);
         lineReader = new LineChunkReader(in, stdin ? "standard input" : config.file().toString(), !stdin,
             config.messagesPerPacket(), EmitterConfig.MAX_MESSAGE_BYTES,
-            LINE_CHUNKS_PER_CONNECTION * config.connections(), ByteBufAllocator.DEFAULT, truncation);
+            LINE_CHUNKS_PER_CONNECTION * config.connections(), Transport.ALLOCATOR, truncation);
         LineChunkReader reader = lineReader;
         return (emitterId, wakeup) -> new FilePacketSource(reader, wakeup, truncation);
     }
@@ -244,36 +243,28 @@ public final class Emitter implements AutoCloseable {
 
     /** Messages in new packets sent so far (each message once, however often it was resent). */
     long messagesSent() {
-        long n = 0;
-        for (EmitterSession s : sessions) {
-            n += s.counters().get(SessionCounters.MESSAGES_SENT);
-        }
-        return n;
+        return sum(SessionCounters.MESSAGES_SENT);
     }
 
     /** Connections re-established after a loss, over all emitters. */
     long reconnects() {
-        long n = 0;
-        for (EmitterSession s : sessions) {
-            n += s.counters().get(SessionCounters.RECONNECTS);
-        }
-        return n;
+        return sum(SessionCounters.RECONNECTS);
     }
 
     /** Dials that failed before a connection was made, over all emitters. */
     long connectFailures() {
-        long n = 0;
-        for (EmitterSession s : sessions) {
-            n += s.counters().get(SessionCounters.CONNECT_FAILURES);
-        }
-        return n;
+        return sum(SessionCounters.CONNECT_FAILURES);
     }
 
     /** Packets left without an ACK when the run ended (drain timeout or close); valid once completed. */
     long packetsUnacked() {
+        return sum(SessionCounters.UNSETTLED_AT_END);
+    }
+
+    private long sum(int counter) {
         long n = 0;
         for (EmitterSession s : sessions) {
-            n += s.counters().get(SessionCounters.UNSETTLED_AT_END);
+            n += s.counters().get(counter);
         }
         return n;
     }

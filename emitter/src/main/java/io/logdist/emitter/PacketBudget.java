@@ -27,9 +27,4 @@ final class PacketBudget {
             }
         }
     }
-
-    /** Returns a unit taken for a packet that was not made after all. */
-    void giveBack() {
-        remaining.incrementAndGet();
-    }
 }

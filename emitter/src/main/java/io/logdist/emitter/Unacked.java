@@ -115,11 +115,6 @@ final class Unacked {
         return payloadBytes[(int) sequence & mask];
     }
 
-    boolean isRefused(long sequence) {
-        checkInFlight(sequence);
-        return refused[(int) sequence & mask];
-    }
-
     /**
      * Marks an in-flight sequence refused and hands its frame (and the reference to it)
      * to the caller; null when the sequence is not in flight or was already refused.

@@ -22,7 +22,6 @@ import java.util.List;
  */
 final class DeadLetteredPackets {
     private final Long2ObjectHashMap<SequenceSet> byEmitter = new Long2ObjectHashMap<>();
-    private long records;
     private long distinct;
 
     /**
@@ -59,7 +58,6 @@ final class DeadLetteredPackets {
     }
 
     private void add(long emitterId, long sequence) {
-        records++;
         SequenceSet sequences = byEmitter.get(emitterId);
         if (sequences == null) {
             sequences = new SequenceSet();
@@ -75,10 +73,6 @@ final class DeadLetteredPackets {
         return sequences != null && sequences.contains(sequence);
     }
 
-    /** Records read, one per dead-lettered packet. */
-    long records() {
-        return records;
-    }
 
     /** Distinct (emitterId, sequence) pairs among them. */
     long distinct() {

@@ -96,10 +96,6 @@ final class ReceivedPackets {
         return messagesByAnalyzer[analyzer];
     }
 
-    Iterable<Bucket> buckets() {
-        return buckets.values();
-    }
-
     int bucketCount() {
         return buckets.size();
     }

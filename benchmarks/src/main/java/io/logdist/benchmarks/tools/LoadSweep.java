@@ -214,13 +214,11 @@ public final class LoadSweep implements Callable<Integer> {
             case "max":
                 return 0;
             case "half": {
-                double[] maxes = steps.stream().filter(s -> s.offered == 0).mapToDouble(Step::msgsPerS).sorted().toArray();
+                double[] maxes = unpacedRates();
                 if (maxes.length == 0) {
                     throw new IllegalArgumentException("'half' needs a 'max' step before it");
                 }
-                double median = maxes.length % 2 == 1 ? maxes[maxes.length / 2]
-                    : (maxes[maxes.length / 2 - 1] + maxes[maxes.length / 2]) / 2;
-                return Math.max(1, Math.round(median / 2));
+                return Math.max(1, Math.round(median(maxes) / 2));
             }
             default:
                 return Long.parseLong(r.trim());
@@ -369,14 +367,23 @@ public final class LoadSweep implements Callable<Integer> {
 
     // ---------------------------------------------------------------- output
 
+    /** Achieved rates of the unpaced ('max') steps so far, sorted. */
+    private double[] unpacedRates() {
+        return steps.stream().filter(s -> s.offered == 0).mapToDouble(Step::msgsPerS).sorted().toArray();
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
     /** The unpaced steps as median and range, the figure the targets are read against. */
     private String summary() {
-        double[] maxes = steps.stream().filter(s -> s.offered == 0).mapToDouble(Step::msgsPerS).sorted().toArray();
+        double[] maxes = unpacedRates();
         if (maxes.length == 0) {
             return label + ": no unpaced step";
         }
-        double median = maxes.length % 2 == 1 ? maxes[maxes.length / 2]
-            : (maxes[maxes.length / 2 - 1] + maxes[maxes.length / 2]) / 2;
+        double median = median(maxes);
         return String.format(Locale.ROOT, "%s maximum: median %,.0f msgs/s over %d unpaced runs (range %,.0f .. %,.0f, spread %.1f%%)",
             label, median, maxes.length, maxes[0], maxes[maxes.length - 1],
             100 * (maxes[maxes.length - 1] - maxes[0]) / median);
