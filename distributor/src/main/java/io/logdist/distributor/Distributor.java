@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,7 +66,6 @@ public final class Distributor implements AutoCloseable {
     private final AdminServer adminServer;
     private final LinkSettings linkSettings;
     private final DeadLetters deadLetters;
-    private final List<AnalyzerLink> links = new CopyOnWriteArrayList<>();
     private final Object control = new Object();
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final AtomicLong reroutesOfRemoved = new AtomicLong();
@@ -117,7 +115,6 @@ public final class Distributor implements AutoCloseable {
         // Spread links over the loops so their draining runs in parallel.
         LoopContext loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
         AnalyzerLink link = new AnalyzerLink(spec, loop, tables, transport, linkSettings, deadLetters, slowStartFirstConnection);
-        links.add(link);
         tables.add(link);
         return link;
     }
@@ -126,7 +123,7 @@ public final class Distributor implements AutoCloseable {
     public static Distributor start(DistributorConfig config) throws InterruptedException {
         Distributor d = new Distributor(config);
         try {
-            d.links.forEach(AnalyzerLink::start);
+            d.tables.links().forEach(AnalyzerLink::start);
             d.emitterAddress = d.emitterServer.bind();
             if (d.adminServer != null) {
                 d.adminAddress = d.adminServer.bind();
@@ -168,7 +165,7 @@ public final class Distributor implements AutoCloseable {
     /** Current state of each analyzer link, in configuration order (light: no hop to the loops). */
     public List<LinkStatus> links() {
         List<LinkStatus> out = new ArrayList<>();
-        for (AnalyzerLink l : links) {
+        for (AnalyzerLink l : tables.links()) {
             out.add(new LinkStatus(l.spec().name(), l.spec().address().toString(), l.weight(), l.isRoutable(),
                 l.packetsDelivered(), l.messagesDelivered(), l.reroutedAway(), l.connects()));
         }
@@ -183,7 +180,7 @@ public final class Distributor implements AutoCloseable {
     /** Each analyzer's full view (taken on its loop), in configuration order. */
     public List<AnalyzerView> analyzers() {
         List<AnalyzerView> out = new ArrayList<>();
-        for (AnalyzerLink l : links) {
+        for (AnalyzerLink l : tables.links()) {
             out.add(l.view());
         }
         return out;
@@ -210,7 +207,7 @@ public final class Distributor implements AutoCloseable {
     /** Packets rerouted after a link failure or an analyzer's NACK, over all links (removed ones included). */
     public long reroutes() {
         long n = reroutesOfRemoved.get();
-        for (AnalyzerLink l : links) {
+        for (AnalyzerLink l : tables.links()) {
             n += l.reroutedAway();
         }
         return n;
@@ -228,7 +225,7 @@ public final class Distributor implements AutoCloseable {
     // ---- Control -----------------------------------------------------------------------
 
     private AnalyzerLink find(String name) {
-        for (AnalyzerLink l : links) {
+        for (AnalyzerLink l : tables.links()) {
             if (l.name().equals(name)) {
                 return l;
             }
@@ -244,7 +241,7 @@ public final class Distributor implements AutoCloseable {
     public AnalyzerView addAnalyzer(AnalyzerSpec spec) {
         AnalyzerLink link;
         synchronized (control) {
-            for (AnalyzerLink l : links) {
+            for (AnalyzerLink l : tables.links()) {
                 if (l.name().equals(spec.name())) {
                     throw new IllegalStateException("analyzer name '" + spec.name() + "' is taken");
                 }
@@ -277,7 +274,6 @@ public final class Distributor implements AutoCloseable {
         return link.remove().thenRun(() -> {
             synchronized (control) {
                 reroutesOfRemoved.addAndGet(link.reroutedAway());
-                links.remove(link);
                 tables.remove(link);
             }
         });
@@ -310,7 +306,7 @@ public final class Distributor implements AutoCloseable {
         }
         long deadLetteredBefore = deadLetters.count();
         long undelivered = 0;
-        for (AnalyzerLink l : links) {
+        for (AnalyzerLink l : tables.links()) {
             undelivered += l.takeHeldForShutdown(deadLetters);
         }
         for (LoopContext c : contexts.all()) {
@@ -333,7 +329,7 @@ public final class Distributor implements AutoCloseable {
     /** Packets held anywhere (queued, unacknowledged, parked); approximate, for waiting. */
     private long held() {
         long n = 0;
-        for (AnalyzerLink l : links) {
+        for (AnalyzerLink l : tables.links()) {
             AnalyzerView v = l.view();
             n += v.queuedPackets() + v.unacked();
         }
@@ -362,7 +358,7 @@ public final class Distributor implements AutoCloseable {
         if (adminServer != null) {
             adminServer.close();
         }
-        links.forEach(AnalyzerLink::close);
+        tables.links().forEach(AnalyzerLink::close);
         for (LoopContext c : contexts.all()) {
             try {
                 c.eventLoop().submit(c::releaseAll).sync();

@@ -8,8 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
- * Publishes the current {@link RoutingTable}: every analyzer link known, and of those the
- * ones that are up. Links call {@link #publish()} when they go up or down; routers read
+ * Publishes the current {@link RoutingTable}: every analyzer link known (the distributor's
+ * one list of them, {@link #links()}), and of those the ones that are up. Links call {@link #publish()} when they go up or down; routers read
  * {@link #current()} (one volatile read) at each decision.
  *
  * <p>Thread-safe. Publishing is control-plane work (a link changing state), never per
