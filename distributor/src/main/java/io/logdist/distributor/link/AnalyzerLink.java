@@ -4,6 +4,7 @@ import io.logdist.distributor.admin.AnalyzerView;
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.logging.RateLimitedLog;
 import io.logdist.distributor.loop.LoopContext;
+import io.logdist.distributor.loop.LoopInbox;
 import io.logdist.distributor.queue.Packet;
 import io.logdist.distributor.queue.PacketList;
 import io.logdist.distributor.queue.PriorityQueues;
@@ -29,7 +30,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -89,9 +88,7 @@ public final class AnalyzerLink {
     private final LinkSettings settings;
     private final DeadLetters deadLetters;
     private final LongSupplier clock;
-    private final ManyToOneConcurrentArrayQueue<Packet> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drainInbox = this::drainInbox;
+    private final LoopInbox<Packet> inbox;
     /** Held, not written at the call: a method reference to an instance is a new object each time it is evaluated. */
     private final Consumer<Packet> enqueue;
     private final PriorityQueues queues = new PriorityQueues();
@@ -139,6 +136,7 @@ public final class AnalyzerLink {
         this.rampOnUp = slowStartFirstConnection;
         this.weight = spec.weight();
         this.loop = loop;
+        this.inbox = new LoopInbox<>(INBOX_CAPACITY, loop.eventLoop(), this::drainInbox);
         this.tables = tables;
         this.transport = transport;
         this.settings = settings;
@@ -285,9 +283,6 @@ public final class AnalyzerLink {
             return false;
         }
         queuedBytes.addAndGet(length);
-        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
-            loop.eventLoop().execute(drainInbox);
-        }
         return true;
     }
 
@@ -317,7 +312,6 @@ public final class AnalyzerLink {
     }
 
     private void drainInbox() {
-        drainScheduled.set(false);
         if (state == State.UP && isRoutable()) {
             inbox.drain(enqueue);
             doSend();

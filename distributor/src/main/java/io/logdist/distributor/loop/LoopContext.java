@@ -9,13 +9,11 @@ import io.logdist.distributor.routing.RoutingTable;
 import io.netty.channel.EventLoop;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -25,9 +23,8 @@ import java.util.function.Supplier;
  * because no analyzer could take them.
  *
  * <p>Thread: every method except {@link #settle(Packet)} runs on {@link #eventLoop()}.
- * {@code settle} may be called from any loop: it goes through a many-to-one queue and
- * schedules one drain task only when that queue goes from empty to non-empty, so a burst
- * of settlements costs one wake-up, not one task per packet.
+ * {@code settle} may be called from any loop: it goes through a {@link LoopInbox}, so a
+ * burst of settlements costs one wake-up, not one task per packet.
  */
 public final class LoopContext {
     private static final int SETTLE_INBOX_CAPACITY = 1 << 16;
@@ -37,9 +34,7 @@ public final class LoopContext {
 
     private final EventLoop eventLoop;
     private final Router router;
-    private final ManyToOneConcurrentArrayQueue<Packet> settleInbox = new ManyToOneConcurrentArrayQueue<>(SETTLE_INBOX_CAPACITY);
-    private final AtomicBoolean settleScheduled = new AtomicBoolean();
-    private final Runnable drainSettled = this::drainSettled;
+    private final LoopInbox<Packet> settleInbox;
     private final Runnable retryParked = this::retryParked;
     /** Held, not written at the call: a method reference to an instance is a new object each time it is evaluated. */
     private final Consumer<Packet> settleHere = this::settleHere;
@@ -52,6 +47,7 @@ public final class LoopContext {
 
     public LoopContext(EventLoop eventLoop, Supplier<RoutingTable> tables) {
         this.eventLoop = eventLoop;
+        this.settleInbox = new LoopInbox<>(SETTLE_INBOX_CAPACITY, eventLoop, this::drainSettled);
         this.router = new Router(tables);
     }
 
@@ -123,15 +119,10 @@ public final class LoopContext {
                 settleHere(p);
                 flushAcks();
             });
-            return;
-        }
-        if (!settleScheduled.get() && settleScheduled.compareAndSet(false, true)) {
-            eventLoop.execute(drainSettled);
         }
     }
 
     private void drainSettled() {
-        settleScheduled.set(false);
         settleInbox.drain(settleHere);
         flushAcks();
     }
