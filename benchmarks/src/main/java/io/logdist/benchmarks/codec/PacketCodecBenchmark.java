@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -34,6 +35,9 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
 public class PacketCodecBenchmark {
+    /** Frames in {@link #decodeReads}' stream: an odd count, so the cut between its two reads falls inside one. */
+    private static final int STREAM_FRAMES = 31;
+
     @Param({"32"})
     int messages;
 
@@ -43,6 +47,7 @@ public class PacketCodecBenchmark {
     private ByteBuf packet;
     private ByteBuf frames;
     private ByteBuf scratch;
+    private ByteBuf stream;
     private EmbeddedChannel decoder;
     private long sequence;
 
@@ -58,7 +63,12 @@ public class PacketCodecBenchmark {
         Frames.writePacketHeader(frames, packet.readableBytes());
         frames.writeBytes(packet, packet.readerIndex(), packet.readableBytes());
         scratch = PooledByteBufAllocator.DEFAULT.directBuffer(64 * 1024);
+        stream = PooledByteBufAllocator.DEFAULT.directBuffer(STREAM_FRAMES * frames.readableBytes());
+        for (int i = 0; i < STREAM_FRAMES; i++) {
+            stream.writeBytes(frames, frames.readerIndex(), frames.readableBytes());
+        }
         decoder = new EmbeddedChannel(new FrameDecoder(1 << 20));
+        decoder.config().setAllocator(PooledByteBufAllocator.DEFAULT); // as in the programs (Transport.ALLOCATOR)
     }
 
     @TearDown
@@ -66,6 +76,7 @@ public class PacketCodecBenchmark {
         packet.release();
         frames.release();
         scratch.release();
+        stream.release();
         decoder.finishAndReleaseAll();
     }
 
@@ -91,5 +102,23 @@ public class PacketCodecBenchmark {
         int n = f.readableBytes();
         f.release();
         return n;
+    }
+
+    /**
+     * Frames as a socket hands them over: 31 packet frames (4 kB each with the defaults) in
+     * two reads of about 64 kB, cut inside the middle frame. Per frame.
+     */
+    @Benchmark
+    @OperationsPerInvocation(STREAM_FRAMES)
+    public int decodeReads() {
+        int cut = stream.readableBytes() / 2;
+        decoder.writeInbound(stream.retainedSlice(0, cut), stream.retainedSlice(cut, stream.readableBytes() - cut));
+        int bytes = 0;
+        ByteBuf f;
+        while ((f = decoder.readInbound()) != null) {
+            bytes += f.readableBytes();
+            f.release();
+        }
+        return bytes;
     }
 }
