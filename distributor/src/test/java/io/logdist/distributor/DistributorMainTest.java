@@ -1,5 +1,6 @@
 package io.logdist.distributor;
 
+import io.logdist.distributor.config.DistributorConfig;
 import io.logdist.protocol.cli.CommandLines;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,6 +8,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -65,5 +67,63 @@ class DistributorMainTest {
         assertThat(c.listen().port()).isEqualTo(7999);
         assertThat(c.linkWindow()).isEqualTo(64);
         assertThat(c.analyzers()).hasSize(1);
+    }
+
+    @Test
+    void shouldLetAnalyzerFlagsReplaceTheFileAnalyzersAsAWhole() throws Exception {
+        Path p = dir.resolve("d.yaml");
+        Files.writeString(p, """
+            analyzers:
+              - { name: a1, address: 127.0.0.1:7101, weight: 1 }
+              - { name: a2, address: 127.0.0.1:7102, weight: 1 }
+            """);
+        DistributorMain m = new DistributorMain();
+        CommandLines.create(m).parseArgs("--config", p.toString(), "--analyzer", "b1=127.0.0.1:7201@2");
+        assertThat(m.buildConfig().analyzers()).extracting(Object::toString).containsExactly("b1=127.0.0.1:7201@2.0");
+    }
+
+    @Test
+    void shouldGiveTheSameConfigurationFromEveryFlagAsFromTheFileKeyOfTheSameName() throws Exception {
+        Path p = dir.resolve("d.yaml");
+        Files.writeString(p, """
+            listen: 127.0.0.1:7001
+            admin: 127.0.0.1:7081
+            name: edge-1
+            analyzers:
+              - { name: a1, address: 127.0.0.1:7101, weight: 0.4 }
+              - { name: a2, address: 127.0.0.1:7102, weight: 6 }
+            threads: 3
+            emitterWindow: 512
+            linkWindow: 256
+            maxFrameLength: 65536
+            parkedBytes: 1000000
+            reconnectBase: 100ms
+            reconnectMax: 5s
+            linkTimeout: 3s
+            maxRetries: 7
+            deadLetter: /var/tmp/dead-letter
+            slowStart: 0
+            queueBytes: 2000000
+            overflow: shed:9
+            drainTimeout: 3s
+            emitterExpiry: 1h
+            """);
+        DistributorMain fromFile = new DistributorMain();
+        CommandLines.create(fromFile).parseArgs("--config", p.toString());
+        DistributorMain fromFlags = new DistributorMain();
+        CommandLines.create(fromFlags).parseArgs("--listen", "127.0.0.1:7001", "--admin", "127.0.0.1:7081", "--name", "edge-1",
+            "--analyzer", "a1=127.0.0.1:7101@0.4", "--analyzer", "a2=127.0.0.1:7102@6", "--threads", "3",
+            "--emitter-window", "512", "--link-window", "256", "--max-frame-length", "65536", "--parked-bytes", "1000000",
+            "--reconnect-base", "100ms", "--reconnect-max", "5s", "--link-timeout", "3s", "--max-retries", "7",
+            "--dead-letter", "/var/tmp/dead-letter", "--slow-start", "0", "--queue-bytes", "2000000", "--overflow", "shed:9",
+            "--drain-timeout", "3s", "--emitter-expiry", "1h");
+        DistributorConfig c = fromFlags.buildConfig();
+        assertThat(c).isEqualTo(fromFile.buildConfig());
+        DistributorConfig defaults = DistributorConfig.builder().build();
+        for (RecordComponent rc : DistributorConfig.class.getRecordComponents()) {
+            if (!rc.getName().equals("helloTimeout")) {
+                assertThat(rc.getAccessor().invoke(c)).as("%s was set", rc.getName()).isNotEqualTo(rc.getAccessor().invoke(defaults));
+            }
+        }
     }
 }

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.logdist.distributor.logging.LogFormat;
 import io.logdist.protocol.cli.DurationConverter;
 import io.logdist.protocol.cli.HostPort;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The distributor's YAML configuration file: the same settings as the command line.
+ * The distributor's settings as its YAML configuration file and its command line give
+ * them: one {@link Model} that Jackson binds from the file and picocli from the flags,
+ * and one mapping from it onto {@link DistributorConfig} ({@link Model#applyTo}).
  *
  * <pre>
  * listen: 127.0.0.1:7000
@@ -52,29 +56,99 @@ import java.util.List;
  * by the setters below, so that a bad one is reported at its line.
  */
 public final class ConfigFile {
-    /** The file's shape, as Jackson binds it. */
+    /**
+     * The settings, as Jackson binds the file (through the setters) or picocli binds the
+     * flags ({@code DistributorMain} mixes this class in; fields directly, checked by the
+     * converters below); null where a setting is not given. Each field is a file key and,
+     * when annotated, the flag of the same name; {@code helloTimeout} has no flag.
+     *
+     * <p>Thread: filled and read by one thread (the reader's, or the command line's).
+     */
     public static final class Model {
+        @Option(names = "--listen", paramLabel = "HOST:PORT", converter = AddressFlag.class,
+            description = "Where emitters connect (default 127.0.0.1:7000).")
         public String listen;
+
+        @Option(names = "--admin", paramLabel = "HOST:PORT", converter = AddressFlag.class,
+            description = "Admin HTTP endpoint: JSON API under /api, /metrics (Prometheus), /health, /ready, and the dashboard at /.")
         public String admin;
-        public String name;
+
+        /**
+         * The {@code --analyzer} flags as written; not a file key (Jackson binds public
+         * fields only). Parsed when applied rather than by picocli, so that a bad one is
+         * the single line {@code error: ...} that names the expected form.
+         */
+        @Option(names = "--analyzer", paramLabel = "NAME=HOST:PORT@WEIGHT",
+            description = "An analyzer to feed; repeat for each. Weights are relative, e.g. a1=127.0.0.1:7101@0.4.")
+        List<String> analyzerFlags = new ArrayList<>();
+
         public List<AnalyzerEntry> analyzers = new ArrayList<>();
+
+        @Option(names = "--name", description = "Name sent to peers (default logdist).")
+        public String name;
+
+        @Option(names = "--threads", description = "Event loops for connections (default: one per core).")
         public Integer threads;
+
+        @Option(names = "--emitter-window", paramLabel = "PACKETS", description = "Largest window granted to an emitter (default 1024).")
         public Integer emitterWindow;
+
+        @Option(names = "--link-window", paramLabel = "DELIVERS", description = "Window asked of each analyzer (default 1024).")
         public Integer linkWindow;
+
+        @Option(names = "--max-frame-length", paramLabel = "BYTES", description = "Largest frame accepted from emitters (default 1048576).")
         public Integer maxFrameLength;
+
+        @Option(names = "--parked-bytes", paramLabel = "BYTES",
+            description = "Per event loop, bytes that may wait for an analyzer before new packets are refused (default 134217728).")
         public Long parkedBytes;
+
         public String helloTimeout;
+
+        @Option(names = "--reconnect-base", paramLabel = "DURATION", converter = DurationFlag.class,
+            description = "First reconnect delay to an analyzer (default 50ms).")
         public String reconnectBase;
+
+        @Option(names = "--reconnect-max", paramLabel = "DURATION", converter = DurationFlag.class,
+            description = "Longest reconnect delay (default 10s).")
         public String reconnectMax;
+
+        @Option(names = "--link-timeout", paramLabel = "DURATION", converter = DurationFlag.class,
+            description = "A link with DELIVERs unacknowledged and no ACK (or a PING unanswered) this long is down (default 2s).")
         public String linkTimeout;
+
+        @Option(names = "--max-retries", paramLabel = "N", description = "Reroutes a packet may take before it goes to the dead-letter file (default 5).")
         public Integer maxRetries;
+
+        @Option(names = "--dead-letter", paramLabel = "DIR",
+            description = "Directory for packets rerouted more than --max-retries times (append-only, CRC-checked); without it they keep being rerouted.")
         public String deadLetter;
+
+        @Option(names = "--slow-start", paramLabel = "DURATION", converter = DurationFlag.class,
+            description = "Ramp of a returning analyzer's weight from ~0 to full (default 10s; 0 = none).")
         public String slowStart;
+
+        @Option(names = "--queue-bytes", paramLabel = "BYTES", description = "Per analyzer, bytes queued before --overflow applies (default 67108864).")
         public Long queueBytes;
+
+        @Option(names = "--overflow", paramLabel = "POLICY",
+            description = "When an analyzer's queue is full: block (slow emitters; default), reject (NACK OVERLOADED), shed:N (drop priorities above N, NACKed).")
         public String overflow;
+
+        @Option(names = "--drain-timeout", paramLabel = "DURATION", converter = DurationFlag.class,
+            description = "On SIGTERM, how long to keep delivering what is held (default 10s).")
         public String drainTimeout;
+
+        @Option(names = "--emitter-expiry", paramLabel = "DURATION", converter = DurationFlag.class,
+            description = "Forget an emitter (its settled cursor) this long after its last connection closed and its packets settled (default 10m; 0 = never).")
         public String emitterExpiry;
+
+        @Option(names = "--status-interval", paramLabel = "DURATION", converter = DurationFlag.class,
+            description = "How often to print a status line; 0 for never (default 5s).")
         public String statusInterval;
+
+        @Option(names = "--log-format", paramLabel = "FORMAT",
+            description = "text (default: human-readable lines) or json (one JSON object per line, with analyzer, emitter and connection ids as fields).")
         public String logFormat;
 
         // Setters check what they can as the file is read: Jackson reports their refusals with line and field.
@@ -130,6 +204,130 @@ public final class ConfigFile {
                 LogFormat.parse(v);
             }
             logFormat = v;
+        }
+
+        /** True when the analyzers come from {@code --analyzer} flags rather than the file. */
+        public boolean hasAnalyzerFlags() {
+            return !analyzerFlags.isEmpty();
+        }
+
+        /**
+         * Sets on {@code b} every setting this model gives, leaving the others as they are:
+         * applied to the file's model and then to the flags', the flags win. Analyzers are
+         * set only when some are given, so flags' analyzers replace the file's as a whole.
+         * Settings of the program rather than the distributor ({@code statusInterval},
+         * {@code logFormat}) are not in {@link DistributorConfig}.
+         *
+         * @throws IllegalArgumentException when a value does not parse (a file entry's names its index)
+         */
+        public DistributorConfig.Builder applyTo(DistributorConfig.Builder b) {
+            List<AnalyzerSpec> specs = new ArrayList<>();
+            for (int i = 0; i < analyzers.size(); i++) {
+                AnalyzerEntry a = analyzers.get(i);
+                try {
+                    specs.add(new AnalyzerSpec(a.name, HostPort.parse(a.address), a.weight));
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("analyzers[" + i + "]: " + e.getMessage(), e);
+                }
+            }
+            for (String flag : analyzerFlags) {
+                specs.add(AnalyzerSpec.parse(flag));
+            }
+            if (!specs.isEmpty()) {
+                b.analyzers(specs);
+            }
+            if (listen != null) {
+                b.listen(HostPort.parse(listen));
+            }
+            if (admin != null) {
+                b.admin(HostPort.parse(admin));
+            }
+            if (name != null) {
+                b.name(name);
+            }
+            if (threads != null) {
+                b.threads(threads);
+            }
+            if (emitterWindow != null) {
+                b.maxEmitterWindow(emitterWindow);
+            }
+            if (linkWindow != null) {
+                b.linkWindow(linkWindow);
+            }
+            if (maxFrameLength != null) {
+                b.maxFrameLength(maxFrameLength);
+            }
+            if (parkedBytes != null) {
+                b.parkedBytesLimit(parkedBytes);
+            }
+            if (helloTimeout != null) {
+                b.helloTimeout(DurationConverter.parse(helloTimeout));
+            }
+            if (reconnectBase != null) {
+                b.reconnectBase(DurationConverter.parse(reconnectBase));
+            }
+            if (reconnectMax != null) {
+                b.reconnectMax(DurationConverter.parse(reconnectMax));
+            }
+            if (linkTimeout != null) {
+                b.linkTimeout(DurationConverter.parse(linkTimeout));
+            }
+            if (maxRetries != null) {
+                b.maxRetries(maxRetries);
+            }
+            if (deadLetter != null) {
+                b.deadLetterDir(Path.of(deadLetter));
+            }
+            if (slowStart != null) {
+                b.slowStart(DurationConverter.parse(slowStart));
+            }
+            if (queueBytes != null) {
+                b.queueBytes(queueBytes);
+            }
+            if (overflow != null) {
+                b.overflow(OverflowPolicy.parse(overflow));
+            }
+            if (drainTimeout != null) {
+                b.drainTimeout(DurationConverter.parse(drainTimeout));
+            }
+            if (emitterExpiry != null) {
+                b.emitterExpiry(DurationConverter.parse(emitterExpiry));
+            }
+            return b;
+        }
+    }
+
+    /**
+     * A flag's value checked as the file's setter checks it, and kept as text like the
+     * file's, so that a bad one is refused as the command line is parsed. Picocli reports
+     * the refusal with the flag's name.
+     */
+    private abstract static class CheckedFlag implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return check(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+
+        abstract String check(String value);
+    }
+
+    /** {@code HOST:PORT}. */
+    static final class AddressFlag extends CheckedFlag {
+        @Override
+        String check(String value) {
+            return address(value);
+        }
+    }
+
+    /** A duration such as {@code 500ms}. */
+    static final class DurationFlag extends CheckedFlag {
+        @Override
+        String check(String value) {
+            return duration(value);
         }
     }
 
@@ -231,74 +429,7 @@ public final class ConfigFile {
     /** The file's settings in a builder, defaults where the file says nothing, for flags to override. */
     public static DistributorConfig.Builder toBuilder(Model m, Path path) {
         try {
-            List<AnalyzerSpec> analyzers = new ArrayList<>();
-            for (int i = 0; i < m.analyzers.size(); i++) {
-                AnalyzerEntry a = m.analyzers.get(i);
-                try {
-                    analyzers.add(new AnalyzerSpec(a.name, HostPort.parse(a.address), a.weight));
-                } catch (RuntimeException e) {
-                    throw new IllegalArgumentException("analyzers[" + i + "]: " + e.getMessage(), e);
-                }
-            }
-            DistributorConfig.Builder b = DistributorConfig.builder().analyzers(analyzers);
-            if (m.listen != null) {
-                b.listen(HostPort.parse(m.listen));
-            }
-            if (m.admin != null) {
-                b.admin(HostPort.parse(m.admin));
-            }
-            if (m.name != null) {
-                b.name(m.name);
-            }
-            if (m.threads != null) {
-                b.threads(m.threads);
-            }
-            if (m.emitterWindow != null) {
-                b.maxEmitterWindow(m.emitterWindow);
-            }
-            if (m.linkWindow != null) {
-                b.linkWindow(m.linkWindow);
-            }
-            if (m.maxFrameLength != null) {
-                b.maxFrameLength(m.maxFrameLength);
-            }
-            if (m.parkedBytes != null) {
-                b.parkedBytesLimit(m.parkedBytes);
-            }
-            if (m.helloTimeout != null) {
-                b.helloTimeout(DurationConverter.parse(m.helloTimeout));
-            }
-            if (m.reconnectBase != null) {
-                b.reconnectBase(DurationConverter.parse(m.reconnectBase));
-            }
-            if (m.reconnectMax != null) {
-                b.reconnectMax(DurationConverter.parse(m.reconnectMax));
-            }
-            if (m.linkTimeout != null) {
-                b.linkTimeout(DurationConverter.parse(m.linkTimeout));
-            }
-            if (m.maxRetries != null) {
-                b.maxRetries(m.maxRetries);
-            }
-            if (m.deadLetter != null) {
-                b.deadLetterDir(Path.of(m.deadLetter));
-            }
-            if (m.slowStart != null) {
-                b.slowStart(DurationConverter.parse(m.slowStart));
-            }
-            if (m.queueBytes != null) {
-                b.queueBytes(m.queueBytes);
-            }
-            if (m.overflow != null) {
-                b.overflow(OverflowPolicy.parse(m.overflow));
-            }
-            if (m.drainTimeout != null) {
-                b.drainTimeout(DurationConverter.parse(m.drainTimeout));
-            }
-            if (m.emitterExpiry != null) {
-                b.emitterExpiry(DurationConverter.parse(m.emitterExpiry));
-            }
-            return b;
+            return m.applyTo(DistributorConfig.builder());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
         }

@@ -60,4 +60,14 @@ class ConfigFileErrorsTest {
             """);
         assertThatThrownBy(() -> ConfigFile.read(q)).hasMessageContaining(":2: field 'logFormat': logFormat='xml' must be text or json");
     }
+
+    @Test
+    void shouldRefuseTheAnalyzerFlagsAsAKey() throws Exception {
+        // The model holds --analyzer flags as written too; the file must not be able to set them.
+        Path p = write("""
+            listen: 127.0.0.1:7000
+            analyzerFlags: [ "a1=127.0.0.1:7101@1" ]
+            """);
+        assertThatThrownBy(() -> ConfigFile.read(p)).hasMessageContaining(":2:").hasMessageContaining("analyzerFlags");
+    }
 }
