@@ -209,10 +209,11 @@ final class AnalyzersResource {
         if (!n.isNumber()) {
             throw new Json.BadRequest("field 'weight' must be a number, e.g. 0.25");
         }
-        double w = n.asDouble();
-        if (!(w > 0) || Double.isInfinite(w)) {
-            throw new Json.BadRequest("weight=" + n.asText() + " must be a positive number");
+        try {
+            // Named as the client wrote it: {"weight": 0} is refused as weight=0.
+            return AnalyzerSpec.checkWeight(n.asDouble(), n.asText());
+        } catch (IllegalArgumentException e) {
+            throw new Json.BadRequest(e.getMessage());
         }
-        return w;
     }
 }

@@ -14,9 +14,26 @@ public record AnalyzerSpec(String name, HostPort address, double weight) {
         if (address == null) {
             throw new IllegalArgumentException("analyzer " + name + " has no address");
         }
-        if (!(weight > 0) || Double.isInfinite(weight)) {
-            throw new IllegalArgumentException("analyzer " + name + ": weight=" + weight + " must be a positive number");
+        try {
+            checkWeight(weight, weight);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("analyzer " + name + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The one check of a weight, wherever one comes from (file, flag, admin API): positive
+     * and finite, since shares are a weight over the sum of the weights.
+     *
+     * @param written the weight as the user wrote it, for the message
+     * @return {@code weight}
+     * @throws IllegalArgumentException {@code weight=<written> must be a positive number}
+     */
+    public static double checkWeight(double weight, Object written) {
+        if (!(weight > 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("weight=" + written + " must be a positive number");
+        }
+        return weight;
     }
 
     /** Parses {@code NAME=HOST:PORT@WEIGHT}, e.g. {@code a1=127.0.0.1:7101@0.4}. */

@@ -366,9 +366,8 @@ public final class ConfigFile {
         }
 
         public void setWeight(Double v) {
-            if (v == null || !(v > 0) || Double.isInfinite(v)) {
-                throw new IllegalArgumentException("weight=" + v + " must be a positive number");
-            }
+            // NaN fails the check, so a null weight is refused with the same message.
+            AnalyzerSpec.checkWeight(v == null ? Double.NaN : v, v);
             weight = v;
         }
     }

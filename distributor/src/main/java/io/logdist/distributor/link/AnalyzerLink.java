@@ -200,10 +200,7 @@ public final class AnalyzerLink {
 
     /** Changes the weight; routing follows at once. Any thread. */
     public void setWeight(double w) {
-        if (!(w > 0) || Double.isInfinite(w)) {
-            throw new IllegalArgumentException("weight=" + w + " must be a positive number");
-        }
-        weight = w;
+        weight = AnalyzerSpec.checkWeight(w, w);
         tables.publish();
     }
 

@@ -140,6 +140,10 @@ class AdminApiTest {
         for (String body : List.of("", "{}", "{\"weight\": 0}", "{\"weight\": -1}", "{\"weight\": \"x\"}", "{\"weight\": 1, \"name\": \"a9\"}", "[0.5]")) {
             assertError(c.send("PUT", "/api/analyzers/a1", body), 400, "bad request");
         }
+        assertThat(AdminCluster.json(c.send("PUT", "/api/analyzers/a1", "{\"weight\": 0}")).get("detail").asText())
+            .isEqualTo("weight=0 must be a positive number");
+        assertThat(AdminCluster.json(c.send("POST", "/api/analyzers", "{\"name\": \"x\", \"address\": \"" + addr + "\", \"weight\": -2.5}"))
+            .get("detail").asText()).isEqualTo("weight=-2.5 must be a positive number");
         assertThat(configurationSeen()).isEqualTo(before);
     }
 
