@@ -22,8 +22,9 @@ final class TrafficHistory {
     static final int SHARE_WINDOW_SECONDS = 10;
     private static final int CAPACITY = SECONDS + 1;
 
-    private final long[] timesNs = new long[CAPACITY];
-    private final long[] messagesIn = new long[CAPACITY];
+    // Only the previous sample's time and count are read (for the rates): scalars, not rings.
+    private long lastNs;
+    private long lastMessagesIn;
     private final double[] inRates = new double[CAPACITY];
     private final double[] outRates = new double[CAPACITY];
     private final Map<String, Series> analyzers = new HashMap<>();
@@ -60,10 +61,10 @@ final class TrafficHistory {
     void record(long nowNs, long totalMessagesIn, List<AnalyzerSample> analyzerSamples, List<EmitterSample> emitterSamples) {
         long tick = ticks;
         int i = (int) (tick % CAPACITY);
-        double dtSeconds = tick == 0 ? 0 : (nowNs - timesNs[(int) ((tick - 1) % CAPACITY)]) / 1e9;
-        timesNs[i] = nowNs;
-        messagesIn[i] = totalMessagesIn;
-        inRates[i] = tick == 0 || dtSeconds <= 0 ? 0 : Math.max(0, totalMessagesIn - messagesIn[(int) ((tick - 1) % CAPACITY)]) / dtSeconds;
+        double dtSeconds = tick == 0 ? 0 : (nowNs - lastNs) / 1e9;
+        inRates[i] = tick == 0 || dtSeconds <= 0 ? 0 : Math.max(0, totalMessagesIn - lastMessagesIn) / dtSeconds;
+        lastNs = nowNs;
+        lastMessagesIn = totalMessagesIn;
         double out = 0;
         for (AnalyzerSample a : analyzerSamples) {
             Series s = analyzers.computeIfAbsent(a.name(), n -> new Series(tick));

@@ -72,4 +72,18 @@ class TrafficHistoryTest {
         assertThat(rows.get("a1").last10s()).isNull();
         assertThat(Shares.maxRecentDeviation(rows)).isZero();
     }
+
+    @Test
+    void shouldMeasureTheRateInOverTheTimeSinceThePreviousSample() {
+        TrafficHistory h = new TrafficHistory();
+        h.record(0, 0, List.of(), List.of());
+        h.record(2 * SECOND, 100, List.of(), List.of());
+        assertThat(h.messagesInPerSecond()).isCloseTo(50, within(1e-9));
+        h.record(2 * SECOND + SECOND / 2, 150, List.of(), List.of());
+        assertThat(h.messagesInPerSecond()).isCloseTo(100, within(1e-9));
+        double[] in = h.inHistory();
+        assertThat(in[57]).as("no rate for the first sample").isZero();
+        assertThat(in[58]).isCloseTo(50, within(1e-9));
+        assertThat(in[59]).isCloseTo(100, within(1e-9));
+    }
 }
