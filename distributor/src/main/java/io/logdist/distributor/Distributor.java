@@ -233,12 +233,15 @@ public final class Distributor implements AutoCloseable {
         throw new NoSuchElementException("no analyzer named '" + name + "'");
     }
 
+    // Each change is logged once, here or by its link, naming who asked ({@code by}); callers do not log it again.
+
     /**
      * Adds an analyzer; it is dialled at once and joins routing (ramping up) when it answers.
      *
+     * @param by who asked, for the log (e.g. the admin API and its client's address)
      * @throws IllegalStateException when the name is taken
      */
-    public AnalyzerView addAnalyzer(AnalyzerSpec spec) {
+    public AnalyzerView addAnalyzer(AnalyzerSpec spec, String by) {
         AnalyzerLink link;
         synchronized (control) {
             for (AnalyzerLink l : tables.links()) {
@@ -248,35 +251,45 @@ public final class Distributor implements AutoCloseable {
             }
             link = newLink(spec, true);
         }
-        LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} added at {} with weight {}", spec.name(), spec.address(), spec.weight());
+        LOG.atInfo().addKeyValue("analyzer", spec.name()).addKeyValue("by", by)
+            .log("analyzer {} added at {} with weight {} ({})", spec.name(), spec.address(), spec.weight(), by);
         link.start();
         return link.view();
     }
 
-    /** Changes an analyzer's weight; routing follows at once. */
-    public AnalyzerView setWeight(String name, double weight) {
+    /** Changes an analyzer's weight; routing follows at once. {@code by}: who asked, for the log. */
+    public AnalyzerView setWeight(String name, double weight, String by) {
         AnalyzerLink link = find(name);
         link.setWeight(weight);
-        LOG.atInfo().addKeyValue("analyzer", name).log("analyzer {} weight set to {}", name, weight);
+        LOG.atInfo().addKeyValue("analyzer", name).addKeyValue("by", by).log("analyzer {} weight set to {} ({})", name, weight, by);
         return link.view();
     }
 
-    /** The analyzer takes no new packets, finishes what it holds, then stays idle. */
-    public AnalyzerView drainAnalyzer(String name) {
+    /** The analyzer takes no new packets, finishes what it holds, then stays idle. {@code by}: who asked, for the log. */
+    public AnalyzerView drainAnalyzer(String name, String by) {
         AnalyzerLink link = find(name);
-        link.drain();
+        link.drain(by);
         return link.view();
     }
 
-    /** Drains the analyzer, then removes it; completes once it holds nothing. */
-    public CompletableFuture<Void> removeAnalyzer(String name) {
+    /**
+     * Drains the analyzer, then removes it; completes once it holds nothing. The link logs
+     * the start (with {@code by}, who asked) and the end; a failure is logged here.
+     */
+    public CompletableFuture<Void> removeAnalyzer(String name, String by) {
         AnalyzerLink link = find(name);
-        return link.remove().thenRun(() -> {
+        CompletableFuture<Void> removed = link.remove(by).thenRun(() -> {
             synchronized (control) {
                 reroutesOfRemoved.addAndGet(link.reroutedAway());
                 tables.remove(link);
             }
         });
+        removed.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.atWarn().addKeyValue("analyzer", name).log("removing analyzer {} failed: {}", name, failure.toString());
+            }
+        });
+        return removed;
     }
 
     // ---- Shutdown ----------------------------------------------------------------------

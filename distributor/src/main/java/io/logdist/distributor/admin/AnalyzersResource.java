@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.logdist.distributor.Distributor;
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.protocol.cli.HostPort;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,7 +31,6 @@ import java.util.Set;
  * <p>Thread: the admin thread.
  */
 final class AnalyzersResource {
-    private static final Logger LOG = LoggerFactory.getLogger(AnalyzersResource.class);
     private static final Set<String> ADD_FIELDS = Set.of("name", "address", "weight");
     private static final Set<String> WEIGHT_FIELDS = Set.of("weight");
 
@@ -79,14 +76,12 @@ final class AnalyzersResource {
         }
         AnalyzerView view;
         try {
-            view = distributor.addAnalyzer(spec);
+            view = distributor.addAnalyzer(spec, by(req));
         } catch (IllegalStateException e) {
             return Json.error(409, "name taken", e.getMessage());
         } catch (IllegalArgumentException e) {
             return Json.badRequest(e.getMessage());
         }
-        LOG.atInfo().addKeyValue("analyzer", spec.name()).addKeyValue("remote", req.remote())
-            .log("admin: added analyzer {} at {} with weight {}", spec.name(), spec.address(), spec.weight());
         return Json.response(201, json(view, null)).withHeader("Location", "/api/analyzers/" + spec.name());
     }
 
@@ -101,7 +96,7 @@ final class AnalyzersResource {
         }
         AnalyzerView view;
         try {
-            view = distributor.setWeight(name, weight);
+            view = distributor.setWeight(name, weight, by(req));
         } catch (NoSuchElementException e) {
             return unknown(name);
         } catch (IllegalArgumentException e) {
@@ -109,45 +104,39 @@ final class AnalyzersResource {
         } catch (IllegalStateException e) {
             return Json.error(409, "conflict", e.getMessage());
         }
-        LOG.atInfo().addKeyValue("analyzer", name).addKeyValue("remote", req.remote())
-            .log("admin: analyzer {} weight set to {}", name, weight);
         return Json.ok(json(view, null));
     }
 
     AdminResponse drain(String name, AdminRequest req) {
         AnalyzerView view;
         try {
-            view = distributor.drainAnalyzer(name);
+            view = distributor.drainAnalyzer(name, by(req));
         } catch (NoSuchElementException e) {
             return unknown(name);
         } catch (IllegalStateException e) {
             return Json.error(409, "conflict", e.getMessage());
         }
-        LOG.atInfo().addKeyValue("analyzer", name).addKeyValue("remote", req.remote()).log("admin: draining analyzer {}", name);
         return Json.ok(json(view, null));
     }
 
     AdminResponse remove(String name, AdminRequest req) {
         try {
-            distributor.removeAnalyzer(name).whenComplete((ok, failure) -> {
-                if (failure == null) {
-                    LOG.atInfo().addKeyValue("analyzer", name).log("admin: analyzer {} drained and removed", name);
-                } else {
-                    LOG.atWarn().addKeyValue("analyzer", name).log("admin: removing analyzer {} failed: {}", name, failure.toString());
-                }
-            });
+            distributor.removeAnalyzer(name, by(req));
         } catch (NoSuchElementException e) {
             return unknown(name);
         } catch (IllegalStateException e) {
             return Json.error(409, "conflict", e.getMessage());
         }
-        LOG.atInfo().addKeyValue("analyzer", name).addKeyValue("remote", req.remote())
-            .log("admin: removing analyzer {} (draining first)", name);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("status", "removing");
         m.put("detail", "the analyzer takes no new packets; it is removed once what it holds is delivered");
         return Json.response(202, m);
+    }
+
+    /** Who asked, for the distributor's log of the change (the only log of it). */
+    private static String by(AdminRequest req) {
+        return "admin API request from " + req.remote();
     }
 
     static AdminResponse unknown(String name) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -160,7 +161,7 @@ public final class ConfigReloader implements AutoCloseable {
                 .log("config: reload ({}) refused, the running configuration stays: {}", why, e.getMessage());
             return;
         }
-        List<String> changes = reconfigure(next);
+        List<String> changes = reconfigure(next, "config reload: " + why);
         applied.incrementAndGet();
         LOG.atInfo().addKeyValue("file", file.toString()).log("config: reloaded {} ({}): {}", file, why,
             changes.isEmpty() ? "nothing changed" : String.join("; ", changes));
@@ -170,21 +171,32 @@ public final class ConfigReloader implements AutoCloseable {
      * Makes the running analyzers those of {@code next} (unless they come from flags) and
      * reports the other settings that differ. Runs on the reloader thread.
      *
-     * @return one line per change, for the log
+     * <p>Each analyzer change is logged by the distributor (or its link) as it is made,
+     * naming {@code by}; the reload's own line only counts them and says what failed.
+     *
+     * @param by why the reload happened, for the distributor's log of each change
+     * @return what the reload's log line says: the number of analyzer changes, what could
+     *         not be changed and the settings that take effect on restart
      */
-    List<String> reconfigure(DistributorConfig next) {
+    List<String> reconfigure(DistributorConfig next, String by) {
         List<String> out = new ArrayList<>();
         if (analyzersFromFile) {
             AnalyzerChanges changes = AnalyzerChanges.between(distributor.analyzers(), next.analyzers());
+            int made = 0;
             for (String name : changes.removed()) {
-                remove(name, out);
+                made += remove(name, by, out);
             }
-            changes.reweighted().forEach((name, weight) -> reweight(name, weight, out));
+            for (Map.Entry<String, Double> e : changes.reweighted().entrySet()) {
+                made += reweight(e.getKey(), e.getValue(), by, out);
+            }
             for (AnalyzerSpec spec : changes.added()) {
-                add(spec, out);
+                made += add(spec, by, out);
             }
             for (AnalyzerSpec spec : changes.moved()) {
-                move(spec, out);
+                made += move(spec, by, out);
+            }
+            if (made > 0) {
+                out.add(0, made + (made == 1 ? " analyzer change" : " analyzer changes"));
             }
         }
         for (String field : restartOnlyChanges(running, next)) {
@@ -194,50 +206,59 @@ public final class ConfigReloader implements AutoCloseable {
         return out;
     }
 
-    private void add(AnalyzerSpec spec, List<String> out) {
+    // The helpers below return 1 when the change was made (the distributor logs it), else 0 with the reason in out.
+
+    private int add(AnalyzerSpec spec, String by, List<String> out) {
         try {
-            distributor.addAnalyzer(spec);
-            out.add("added " + spec);
-            LOG.atInfo().addKeyValue("analyzer", spec.name()).log("config: added analyzer {} at {} with weight {}",
-                spec.name(), spec.address(), spec.weight());
+            distributor.addAnalyzer(spec, by);
+            return 1;
         } catch (IllegalStateException | IllegalArgumentException e) {
             out.add("could not add " + spec.name() + ": " + e.getMessage());
+            return 0;
         }
     }
 
-    private void remove(String name, List<String> out) {
+    private int remove(String name, String by, List<String> out) {
         try {
-            distributor.removeAnalyzer(name).whenComplete((ok, failure) ->
-                LOG.atInfo().addKeyValue("analyzer", name).log("config: analyzer {} {}", name,
-                    failure == null ? "drained and removed" : "could not be removed: " + failure));
-            out.add("removing " + name + " (draining first)");
+            distributor.removeAnalyzer(name, by);
+            return 1;
         } catch (NoSuchElementException e) {
             out.add(name + " was already gone");
+            return 0;
         }
     }
 
-    private void reweight(String name, double weight, List<String> out) {
+    private int reweight(String name, double weight, String by, List<String> out) {
         try {
-            distributor.setWeight(name, weight);
-            out.add(name + " weight " + weight);
+            distributor.setWeight(name, weight, by);
+            return 1;
         } catch (NoSuchElementException | IllegalArgumentException e) {
             out.add("could not reweight " + name + ": " + e.getMessage());
+            return 0;
         }
     }
 
     /** A new address: drain and remove the old one, then add the new one on this thread. */
-    private void move(AnalyzerSpec spec, List<String> out) {
+    private int move(AnalyzerSpec spec, String by, List<String> out) {
         try {
-            distributor.removeAnalyzer(spec.name()).whenComplete((ok, failure) -> {
+            distributor.removeAnalyzer(spec.name(), by + "; moving to " + spec.address()).whenComplete((ok, failure) -> {
                 try {
-                    thread.execute(() -> add(spec, new ArrayList<>()));
+                    thread.execute(() -> addBack(spec, by));
                 } catch (RejectedExecutionException e) {
                     LOG.debug("config: closed before {} could be added back", spec.name());
                 }
             });
-            out.add("moving " + spec.name() + " to " + spec.address() + " (draining the old address first)");
+            return 1;
         } catch (NoSuchElementException e) {
-            add(spec, out);
+            return add(spec, by, out);
+        }
+    }
+
+    /** The second half of a move, after the reload's line was written: a failure gets its own line. */
+    private void addBack(AnalyzerSpec spec, String by) {
+        List<String> failed = new ArrayList<>();
+        if (add(spec, by, failed) == 0) {
+            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("config: {}", failed.get(0));
         }
     }
 

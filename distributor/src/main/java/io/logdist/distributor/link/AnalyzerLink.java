@@ -204,27 +204,39 @@ public final class AnalyzerLink {
         tables.publish();
     }
 
-    /** Takes no new packets; finishes what it holds, then stays connected and idle. Any thread. */
-    public void drain() {
-        if (!draining) {
+    /**
+     * Takes no new packets; finishes what it holds, then stays connected and idle. Any thread.
+     *
+     * @param by who asked, for the log
+     */
+    public void drain(String by) {
+        beginDraining("draining", by);
+    }
+
+    /** Drains, then closes for good; the future completes once nothing is left here. Any thread. {@code by}: who asked. */
+    public CompletableFuture<Void> remove(String by) {
+        removing = true;
+        beginDraining("draining to be removed", by);
+        return removed;
+    }
+
+    /** Logs the request once, with who asked and what is left to finish; the draining itself starts only once. */
+    private void beginDraining(String what, String by) {
+        boolean first = !draining;
+        if (first) {
             draining = true;
             tables.publish();
-            loop.eventLoop().execute(() -> {
-                LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} draining: no new packets, {} queued and {} unacknowledged to finish", spec.name(), queues.size(), unacked.size());
+        }
+        loop.eventLoop().execute(() -> {
+            LOG.atInfo().addKeyValue("analyzer", spec.name()).addKeyValue("by", by).log("analyzer {} {} ({}): no new packets, {} queued and {} unacknowledged to finish",
+                spec.name(), what, by, queues.size(), unacked.size());
+            if (first) {
                 // Packets already routed here but not yet written go elsewhere now.
                 inbox.drain(this::rerouteUndelivered);
                 rerouteQueued();
-                checkRemoved();
-            });
-        }
-    }
-
-    /** Drains, then closes for good; the future completes once nothing is left here. Any thread. */
-    public CompletableFuture<Void> remove() {
-        removing = true;
-        drain();
-        loop.eventLoop().execute(this::checkRemoved);
-        return removed;
+            }
+            checkRemoved();
+        });
     }
 
     private void checkRemoved() {

@@ -4,6 +4,7 @@ import io.logdist.analyzer.AnalyzerConfig;
 import io.logdist.analyzer.AnalyzerServer;
 import io.logdist.distributor.Distributor;
 import io.logdist.distributor.admin.AnalyzerView;
+import io.logdist.distributor.testing.LogCapture;
 import io.logdist.protocol.cli.HostPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,5 +136,21 @@ class ConfigReloaderTest {
         DistributorConfig a = distributor.config();
         DistributorConfig b = a.toBuilder().linkWindow(7).name("other").analyzers(List.of()).build();
         assertThat(ConfigReloader.restartOnlyChanges(a, b)).containsExactly("name", "linkWindow");
+    }
+
+    @Test
+    void shouldLogEachAnalyzerChangeOnceNamingTheReload() throws Exception {
+        try (LogCapture log = LogCapture.open()) {
+            reloader(Duration.ofMillis(50));
+            write(Map.of("a1", 3.0, "a3", 1.0), "");
+            await().atMost(Duration.ofSeconds(15)).until(() -> running().equals(Map.of("a1", 3.0, "a3", 1.0)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !log.containing("config: reloaded").isEmpty());
+
+            String reload = "config reload: the file changed";
+            assertThat(log.containing("a1", "weight")).singleElement().asString().contains("weight set to 3.0", reload);
+            assertThat(log.containing("a3", "added")).singleElement().asString().contains(reload);
+            assertThat(log.containing("a2", "remov")).first().asString().contains("draining to be removed", reload);
+            assertThat(log.containing("config: reloaded")).singleElement().asString().endsWith(": 3 analyzer changes");
+        }
     }
 }
