@@ -1,44 +1,34 @@
 package io.logdist.analyzer;
 
-import io.logdist.protocol.packet.PacketDescriptor;
-import io.logdist.protocol.packet.PacketWriter;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
+import io.logdist.protocol.testing.FrameModel;
+import io.logdist.protocol.testing.PacketModel;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 
-/** Builds packet bytes for tests with {@link PacketWriter}. */
+/** Packets for tests as {@link PacketModel} values, and the one DELIVER no model can make: a bad CRC. */
 final class Packets {
+    private static final long TIMESTAMP_MICROS = 1_700_000_000_000_000L;
+
     private Packets() {
     }
 
-    static byte[] packet(long emitterId, long sequence, int priority, String... messages) {
-        ByteBuf b = Unpooled.buffer();
-        try {
-            PacketWriter w = new PacketWriter().begin(b, emitterId, sequence, 1_700_000_000_000_000L, priority);
-            for (String m : messages) {
-                w.addMessage(m.getBytes(StandardCharsets.UTF_8));
-            }
-            w.finish();
-            return ByteBufUtil.getBytes(b);
-        } finally {
-            b.release();
-        }
+    /** A packet of UTF-8 messages; with none it is malformed (count 0) but its CRC is right. */
+    static PacketModel packet(long emitterId, long sequence, int priority, String... messages) {
+        List<byte[]> bytes = Arrays.stream(messages).map(m -> m.getBytes(StandardCharsets.UTF_8)).toList();
+        return new PacketModel(emitterId, sequence, TIMESTAMP_MICROS, priority, bytes);
     }
 
-    /** The same packet with one payload byte flipped, so its CRC no longer matches. */
-    static byte[] withBadCrc(byte[] packet) {
-        byte[] copy = packet.clone();
-        copy[copy.length - 1] ^= 0x5A;
-        return copy;
-    }
-
-    /** A packet with no messages: its CRC is right, but count 0 makes it malformed. */
-    static byte[] empty(long emitterId, long sequence) {
-        byte[] p = packet(emitterId, sequence, 0);
-        assert p.length == PacketDescriptor.HEADER_LENGTH;
-        return p;
+    /**
+     * The bytes of a DELIVER of {@code packet} whose CRC no longer matches: the model always
+     * writes a right CRC, so this flips the frame's last byte, which is the packet's last
+     * payload byte and covered by the CRC. The frame around it stays well formed.
+     */
+    static byte[] deliverWithBadCrc(long deliveryId, PacketModel packet) {
+        byte[] frame = new FrameModel.Deliver(deliveryId, packet).toBytes();
+        frame[frame.length - 1] ^= 0x5A;
+        return frame;
     }
 
     static long payloadBytes(String... messages) {

@@ -1,11 +1,10 @@
 package io.logdist.analyzer;
 
 import io.logdist.protocol.codec.FrameDescriptor;
-import io.logdist.protocol.codec.FrameReader;
-import io.logdist.protocol.codec.FrameType;
 import io.logdist.protocol.codec.Frames;
+import io.logdist.protocol.testing.FrameModel;
+import io.logdist.protocol.testing.PacketModel;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 
 import java.io.ByteArrayOutputStream;
@@ -16,14 +15,15 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
- * A plain blocking-socket distributor for tests: writes frames built with {@link Frames}
- * and reads the analyzer's answers one frame at a time. Reads time out after 10 s, so a
- * missing answer fails the test instead of hanging it. One test thread only.
+ * A plain blocking-socket distributor for tests: writes frames given as {@link FrameModel}
+ * values (or raw bytes, for broken ones) and reads the analyzer's answers back as
+ * {@link FrameModel} values, one frame at a time. Reads time out after 10 s, so a missing
+ * answer fails the test instead of hanging it. One test thread only.
  */
 final class TestDistributor implements AutoCloseable {
     private final Socket socket;
@@ -31,7 +31,9 @@ final class TestDistributor implements AutoCloseable {
     private final OutputStream out;
     private final ByteArrayOutputStream batch = new ByteArrayOutputStream();
     /** Frames read while waiting for something else (NACKs while waiting for an ACK). */
-    final List<Frame> seen = new ArrayList<>();
+    final List<FrameModel> seen = new ArrayList<>();
+    /** The analyzer's answer to {@link #handshake}. */
+    FrameModel.Welcome welcome;
 
     private TestDistributor(Socket socket) throws IOException {
         this.socket = socket;
@@ -47,59 +49,28 @@ final class TestDistributor implements AutoCloseable {
         return new TestDistributor(socket);
     }
 
-    /** Connects, sends HELLO (role 2) and returns the WELCOME. */
+    /** Connects, sends HELLO (role 2) and keeps the WELCOME in {@link #welcome}. */
     static TestDistributor handshake(int port, long window) throws IOException {
         TestDistributor d = connect(port);
-        d.hello(window).send();
-        Frame welcome = d.next();
-        if (welcome.type() != FrameType.WELCOME) {
-            throw new AssertionError("expected WELCOME, got " + welcome.type());
+        d.frame(new FrameModel.Hello(Frames.ROLE_DISTRIBUTOR, 42, window, "test-distributor", "")).send();
+        FrameModel answer = d.next();
+        if (!(answer instanceof FrameModel.Welcome w)) {
+            throw new AssertionError("expected WELCOME, got " + answer);
         }
-        d.welcome = welcome.read(FrameReader::welcome);
+        d.welcome = w;
         return d;
     }
 
-    FrameReader.Welcome welcome;
-
-    /** One frame read from the analyzer. */
-    record Frame(FrameType type, byte[] bytes) {
-        <T> T read(java.util.function.Function<ByteBuf, T> reader) {
-            ByteBuf b = Unpooled.wrappedBuffer(bytes);
-            try {
-                return reader.apply(b);
-            } finally {
-                b.release();
-            }
-        }
-
-        long u64() {
-            return read(FrameReader::u64Body);
-        }
-    }
-
-    TestDistributor hello(long window) {
-        return frame(b -> Frames.writeHello(b, Frames.ROLE_DISTRIBUTOR, 42, window, "test-distributor", ""));
-    }
-
-    TestDistributor deliver(long deliveryId, byte[] packet) {
-        return frame(b -> {
-            Frames.writeDeliverHeader(b, deliveryId, packet.length);
-            b.writeBytes(packet);
-        });
+    TestDistributor deliver(long deliveryId, PacketModel packet) {
+        return frame(new FrameModel.Deliver(deliveryId, packet));
     }
 
     /** Appends one frame to the batch; {@link #send} writes the batch in one socket write. */
-    TestDistributor frame(Consumer<ByteBuf> writer) {
-        ByteBuf b = Unpooled.buffer();
-        try {
-            writer.accept(b);
-            batch.writeBytes(ByteBufUtil.getBytes(b));
-        } finally {
-            b.release();
-        }
-        return this;
+    TestDistributor frame(FrameModel frame) {
+        return raw(frame.toBytes());
     }
 
+    /** Appends bytes as they are: for frames no model writes (broken on purpose). */
     TestDistributor raw(byte[] bytes) {
         batch.writeBytes(bytes);
         return this;
@@ -112,25 +83,26 @@ final class TestDistributor implements AutoCloseable {
     }
 
     /** Reads the next frame; throws {@link EOFException} when the analyzer closed the connection. */
-    Frame next() throws IOException {
+    FrameModel next() throws IOException {
         int length = in.readInt();
         byte[] frame = new byte[FrameDescriptor.LENGTH_FIELD_SIZE + length];
-        frame[0] = (byte) (length >>> 24);
-        frame[1] = (byte) (length >>> 16);
-        frame[2] = (byte) (length >>> 8);
-        frame[3] = (byte) length;
+        ByteBuffer.wrap(frame).putInt(length);
         in.readFully(frame, FrameDescriptor.LENGTH_FIELD_SIZE, length);
-        return new Frame(FrameType.of(frame[FrameDescriptor.TYPE_OFFSET] & 0xFF), frame);
+        ByteBuf b = Unpooled.wrappedBuffer(frame);
+        try {
+            return FrameModel.read(b);
+        } finally {
+            b.release();
+        }
     }
 
     /** Reads frames until an ACK with {@code through >= id}; other frames go to {@link #seen}. */
     long awaitAck(long id) throws IOException {
         while (true) {
-            Frame f = next();
-            if (f.type() == FrameType.ACK) {
-                long through = f.u64();
-                if (through >= id) {
-                    return through;
+            FrameModel f = next();
+            if (f instanceof FrameModel.Ack ack) {
+                if (ack.through() >= id) {
+                    return ack.through();
                 }
             } else {
                 seen.add(f);

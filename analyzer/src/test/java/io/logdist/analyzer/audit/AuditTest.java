@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.logdist.analyzer.record.RecordAppender;
 import io.logdist.protocol.cli.CommandLines;
 import io.logdist.protocol.deadletter.DeadLetterWriter;
-import io.logdist.protocol.packet.PacketWriter;
+import io.logdist.protocol.testing.PacketModel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -262,9 +262,8 @@ class AuditTest {
     private Path deadLetters(String name, long[]... pairs) throws IOException {
         try (DeadLetterWriter writer = DeadLetterWriter.open(dir.resolve(name))) {
             for (long[] pair : pairs) {
-                ByteBuf b = Unpooled.buffer();
+                ByteBuf b = Unpooled.wrappedBuffer(new PacketModel(pair[0], pair[1], T0, 0, List.of(new byte[] {'x'})).toBytes());
                 try {
-                    new PacketWriter().begin(b, pair[0], pair[1], T0, 0).addMessage(new byte[] {'x'}).finish();
                     writer.append(b, 5, "max retries (5) exceeded");
                 } finally {
                     b.release();

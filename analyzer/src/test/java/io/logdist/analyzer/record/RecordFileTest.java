@@ -1,12 +1,12 @@
 package io.logdist.analyzer.record;
 
+import io.logdist.protocol.testing.Hex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,8 +21,9 @@ class RecordFileTest {
             appender.append(0x0102030405060708L, 9, 0xFFFFFFFFL, 0x1122334455667788L);
         }
 
-        assertThat(HexFormat.of().formatHex(Files.readAllBytes(file)))
-            .isEqualTo("0102030405060708" + "0000000000000009" + "ffffffff" + "1122334455667788");
+        // emitterId, sequence, count, receivedAtMicros
+        assertThat(Hex.of(Files.readAllBytes(file)))
+            .isEqualTo(Hex.normalize("0102030405060708 0000000000000009 ffffffff 1122334455667788"));
         assertThat(RecordFile.readAll(file)).containsExactly(
             new RecordFile.Entry(0x0102030405060708L, 9, 0xFFFFFFFFL, 0x1122334455667788L));
     }
