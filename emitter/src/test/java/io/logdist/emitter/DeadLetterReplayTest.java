@@ -1,7 +1,7 @@
 package io.logdist.emitter;
 
 import io.logdist.protocol.deadletter.DeadLetterWriter;
-import io.logdist.protocol.packet.PacketWriter;
+import io.logdist.protocol.testing.PacketModel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +34,6 @@ class DeadLetterReplayTest {
     @BeforeEach
     void startFake() throws InterruptedException {
         fake = new FakeDistributor();
-        fake.keepMessages = true;
     }
 
     @AfterEach
@@ -67,19 +66,23 @@ class DeadLetterReplayTest {
         Dead corrupted() {
             return new Dead(emitterId, sequence, priority, messages, true);
         }
+
+        PacketModel packet() {
+            return new PacketModel(emitterId, sequence, 1_000, priority,
+                messages.stream().map(m -> m.getBytes(StandardCharsets.UTF_8)).toList());
+        }
     }
 
     private Path deadLetters(String subdir, Dead... packets) throws IOException {
         try (DeadLetterWriter writer = DeadLetterWriter.open(dir.resolve(subdir))) {
             for (Dead d : packets) {
-                ByteBuf b = Unpooled.buffer();
+                byte[] packet = d.packet().toBytes();
+                if (d.corrupt()) {
+                    // The model always writes a right CRC: change the last payload byte after it.
+                    packet[packet.length - 1] ^= 0x40;
+                }
+                ByteBuf b = Unpooled.wrappedBuffer(packet);
                 try {
-                    PacketWriter w = new PacketWriter().begin(b, d.emitterId(), d.sequence(), 1_000, d.priority());
-                    d.messages().forEach(m -> w.addMessage(m.getBytes(StandardCharsets.UTF_8)));
-                    w.finish();
-                    if (d.corrupt()) {
-                        b.setByte(b.writerIndex() - 1, b.getByte(b.writerIndex() - 1) ^ 0x40);
-                    }
                     writer.append(b, 5, "max retries (5) exceeded");
                 } finally {
                     b.release();

@@ -3,7 +3,7 @@ package io.logdist.emitter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.logdist.protocol.cli.CommandLines;
 import io.logdist.protocol.deadletter.DeadLetterWriter;
-import io.logdist.protocol.packet.PacketWriter;
+import io.logdist.protocol.testing.PacketModel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -164,12 +164,13 @@ class EmitterMainTest {
     private static Path deadLetterFile(Path dir, int packets, boolean secondInvalid) throws Exception {
         try (DeadLetterWriter writer = DeadLetterWriter.open(dir)) {
             for (int i = 1; i <= packets; i++) {
-                ByteBuf b = Unpooled.buffer();
+                byte[] packet = new PacketModel(3, i, 0, 1, List.of(("m" + i).getBytes(StandardCharsets.UTF_8))).toBytes();
+                if (secondInvalid && i == 2) {
+                    // The model always writes a right CRC: change the last payload byte after it.
+                    packet[packet.length - 1] = 'x';
+                }
+                ByteBuf b = Unpooled.wrappedBuffer(packet);
                 try {
-                    new PacketWriter().begin(b, 3, i, 0, 1).addMessage(("m" + i).getBytes(StandardCharsets.UTF_8)).finish();
-                    if (secondInvalid && i == 2) {
-                        b.setByte(b.writerIndex() - 1, 'x');
-                    }
                     writer.append(b, 5, "max retries");
                 } finally {
                     b.release();

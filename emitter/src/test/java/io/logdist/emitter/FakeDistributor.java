@@ -6,12 +6,15 @@ import io.logdist.protocol.codec.FrameDecoder;
 import io.logdist.protocol.codec.FrameDescriptor;
 import io.logdist.protocol.codec.FrameError;
 import io.logdist.protocol.codec.FrameReader;
-import io.logdist.protocol.codec.Frames;
+import io.logdist.protocol.codec.FrameType;
 import io.logdist.protocol.packet.PacketFlyweight;
+import io.logdist.protocol.testing.FrameModel;
+import io.logdist.protocol.testing.PacketModel;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -33,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A distributor stand-in for tests: welcomes emitters, validates every PACKET (CRC,
- * layout, emitterId, window), records what it saw and ACKs cumulatively. It can be told
+ * layout, emitterId, window), records what it saw as {@link PacketModel} values and ACKs
+ * cumulatively. It reads and writes frames as {@link FrameModel} values. It can be told
  * to NACK one sequence once, drop the first connection at its N-th packet, say GOODBYE,
  * delay or withhold ACKs, grant a smaller window or frame, and PING after WELCOME.
  *
@@ -43,8 +47,31 @@ import java.util.concurrent.TimeUnit;
  */
 final class FakeDistributor implements AutoCloseable {
     /** One PACKET as received. */
-    record Received(int connection, long emitterId, long sequence, int crc, int priority, int count, long payloadBytes,
-                    List<String> messages, boolean lost, boolean nacked) {
+    record Received(int connection, PacketModel packet, boolean lost, boolean nacked) {
+        long emitterId() {
+            return packet.emitterId();
+        }
+
+        long sequence() {
+            return packet.sequence();
+        }
+
+        int priority() {
+            return packet.priority();
+        }
+
+        int count() {
+            return packet.messages().size();
+        }
+
+        long payloadBytes() {
+            return packet.messages().stream().mapToLong(m -> m.length).sum();
+        }
+
+        /** The messages as UTF-8 text. */
+        List<String> messages() {
+            return packet.messages().stream().map(m -> new String(m, StandardCharsets.UTF_8)).toList();
+        }
     }
 
     /** One HELLO as received. */
@@ -65,7 +92,6 @@ final class FakeDistributor implements AutoCloseable {
     volatile long ackDelayMs;
     volatile boolean neverAck;
     volatile boolean pingAfterWelcome;
-    volatile boolean keepMessages;
 
     private final EventLoopGroup group;
     private final Channel server;
@@ -204,24 +230,48 @@ final class FakeDistributor implements AutoCloseable {
                 return;
             }
             ByteBuf frame = (ByteBuf) msg;
+            FrameModel f;
             try {
                 if (dropped) {
                     return;
                 }
-                switch (FrameReader.type(frame)) {
-                    case HELLO -> onHello(ctx, FrameReader.hello(frame));
-                    case PACKET -> onPacket(ctx, frame);
-                    case PING -> ctx.writeAndFlush(Frames.pong(ctx.alloc(), FrameReader.u64Body(frame)));
-                    case PONG -> pongs.add(FrameReader.u64Body(frame));
-                    case GOODBYE -> goodbyes++;
-                    default -> windowViolations++;
+                // The model refuses a packet that does not validate; the fake counts it instead.
+                if (FrameReader.type(frame) == FrameType.PACKET && !isValidPacket(FrameReader.packetOfPacketFrame(frame))) {
+                    badPackets++;
+                    return;
                 }
+                f = FrameModel.read(frame);
             } finally {
                 frame.release();
             }
+            if (f instanceof FrameModel.Hello hello) {
+                onHello(ctx, hello);
+            } else if (f instanceof FrameModel.Packet p) {
+                onPacket(ctx, p.packet());
+            } else if (f instanceof FrameModel.Ping ping) {
+                write(ctx, new FrameModel.Pong(ping.nonce()));
+                ctx.flush();
+            } else if (f instanceof FrameModel.Pong pong) {
+                pongs.add(pong.nonce());
+            } else if (f instanceof FrameModel.Goodbye) {
+                goodbyes++;
+            } else {
+                // No other frame may come from an emitter: counted with the violations tests expect to be zero.
+                windowViolations++;
+            }
         }
 
-        private void onHello(ChannelHandlerContext ctx, FrameReader.Hello hello) {
+        private boolean isValidPacket(ByteBuf packet) {
+            return flyweight.wrap(packet).validate() == ErrorCode.NONE;
+        }
+
+        private ChannelFuture write(ChannelHandlerContext ctx, FrameModel frame) {
+            ByteBuf out = ctx.alloc().buffer();
+            frame.writeTo(out);
+            return ctx.write(out);
+        }
+
+        private void onHello(ChannelHandlerContext ctx, FrameModel.Hello hello) {
             hellos.add(new Hello(index, hello.id(), hello.window(), hello.name()));
             emitterId = hello.id();
             window = (int) Math.min(hello.window(), grantWindowAtMost);
@@ -229,21 +279,19 @@ final class FakeDistributor implements AutoCloseable {
             long ackedThrough = keepDroppedPacket ? ledger.contiguous : ledger.lastAcked;
             lastAckSent = ackedThrough;
             ledger.lastAcked = Math.max(ledger.lastAcked, ackedThrough);
-            ctx.write(Frames.welcome(ctx.alloc(), window, maxFrameLength, ackedThrough, "fake"));
+            write(ctx, new FrameModel.Welcome(window, maxFrameLength, ackedThrough, "fake"));
             if (pingAfterWelcome) {
-                ctx.write(Frames.ping(ctx.alloc(), 77));
+                write(ctx, new FrameModel.Ping(77));
             }
             ctx.flush();
         }
 
-        private void onPacket(ChannelHandlerContext ctx, ByteBuf frame) {
-            ByteBuf packet = FrameReader.packetOfPacketFrame(frame);
-            flyweight.wrap(packet);
-            if (flyweight.validate() != ErrorCode.NONE || flyweight.emitterId() != emitterId) {
+        private void onPacket(ChannelHandlerContext ctx, PacketModel packet) {
+            if (packet.emitterId() != emitterId) {
                 badPackets++;
                 return;
             }
-            long sequence = flyweight.sequence();
+            long sequence = packet.sequence();
             packetsHere++;
             maxInFlight = (int) Math.max(maxInFlight, sequence - lastAckSent);
             if (sequence - lastAckSent > window) {
@@ -252,20 +300,16 @@ final class FakeDistributor implements AutoCloseable {
             boolean error = index == 1 && packetsHere == errorAtPacket;
             boolean drop = error || index == 1 && packetsHere == dropAtPacket;
             boolean refuse = sequence == nackOnceSequence && !nacked && !drop;
-            List<String> messages = new ArrayList<>();
-            if (keepMessages) {
-                flyweight.forEachMessage((b, i, n) -> messages.add(b.toString(i, n, StandardCharsets.UTF_8)));
-            }
-            packets.add(new Received(index, emitterId, sequence, flyweight.crc(), flyweight.priority(),
-                flyweight.count(), flyweight.payloadBytes(), messages, drop && !keepDroppedPacket, refuse));
+            packets.add(new Received(index, packet, drop && !keepDroppedPacket, refuse));
             if (drop) {
                 if (keepDroppedPacket) {
                     ledger.settle(sequence);
                 }
                 dropped = true;
                 if (error) {
-                    ctx.writeAndFlush(Frames.error(ctx.alloc(), ErrorCode.IDLE_TIMEOUT, "test says goodbye"))
+                    write(ctx, new FrameModel.Error(ErrorCode.IDLE_TIMEOUT, "test says goodbye"))
                         .addListener(ChannelFutureListener.CLOSE);
+                    ctx.flush();
                 } else {
                     ctx.close();
                 }
@@ -275,12 +319,13 @@ final class FakeDistributor implements AutoCloseable {
                 duplicates++;
             } else if (refuse) {
                 nacked = true;
-                ctx.write(Frames.nack(ctx.alloc(), sequence, ErrorCode.OVERLOADED, 20, "busy"));
+                write(ctx, new FrameModel.Nack(sequence, ErrorCode.OVERLOADED, 20, "busy"));
             }
             ledger.settle(sequence);
             ack(ctx);
             if (index == 1 && packetsHere == goodbyeAfterPackets) {
-                ctx.writeAndFlush(Frames.goodbye(ctx.alloc()));
+                write(ctx, new FrameModel.Goodbye());
+                ctx.flush();
             }
         }
 
@@ -308,7 +353,7 @@ final class FakeDistributor implements AutoCloseable {
             if (through > lastAckSent) {
                 lastAckSent = through;
                 ledger.lastAcked = Math.max(ledger.lastAcked, through);
-                ctx.write(Frames.ack(ctx.alloc(), through));
+                write(ctx, new FrameModel.Ack(through));
             }
             ctx.flush();
         }

@@ -1,8 +1,8 @@
 package io.logdist.emitter;
 
-import io.logdist.protocol.codec.ErrorCode;
 import io.logdist.protocol.packet.PacketFlyweight;
 import io.logdist.protocol.packet.PacketWriter;
+import io.logdist.protocol.testing.PacketModel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -58,11 +58,9 @@ class FilePacketSourceTest {
                 writer.begin(buf, 1, 1, 0, 0);
                 assertThat(source.fill(writer, maxPacketBytes)).isPositive();
                 assertThat(writer.finish()).isLessThanOrEqualTo(maxPacketBytes);
-                PacketFlyweight packet = new PacketFlyweight().wrap(buf);
-                assertThat(packet.validate()).isEqualTo(ErrorCode.NONE);
-                List<String> messages = new ArrayList<>();
-                packet.forEachMessage((b, i, len) -> messages.add(b.toString(i, len, StandardCharsets.UTF_8)));
-                packets.add(messages);
+                // Fails the test unless the packet validates.
+                PacketModel packet = PacketModel.read(new PacketFlyweight().wrap(buf));
+                packets.add(packet.messages().stream().map(m -> new String(m, StandardCharsets.UTF_8)).toList());
             } finally {
                 buf.release();
             }

@@ -1,8 +1,8 @@
 package io.logdist.emitter;
 
-import io.logdist.protocol.codec.ErrorCode;
 import io.logdist.protocol.packet.PacketFlyweight;
 import io.logdist.protocol.packet.PacketWriter;
+import io.logdist.protocol.testing.PacketModel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -25,12 +25,10 @@ class GeneratedPacketSourceTest {
             int n = source.fill(writer, maxPacketBytes);
             int length = writer.finish();
             assertThat(length).isLessThanOrEqualTo(maxPacketBytes);
-            PacketFlyweight packet = new PacketFlyweight().wrap(buf);
-            assertThat(packet.validate()).isEqualTo(ErrorCode.NONE);
-            assertThat(packet.count()).isEqualTo(n);
-            List<String> messages = new ArrayList<>();
-            packet.forEachMessage((b, i, len) -> messages.add(b.toString(i, len, StandardCharsets.US_ASCII)));
-            return messages;
+            // Fails the test unless the packet validates.
+            PacketModel packet = PacketModel.read(new PacketFlyweight().wrap(buf));
+            assertThat(packet.messages()).hasSize(n);
+            return packet.messages().stream().map(m -> new String(m, StandardCharsets.US_ASCII)).toList();
         } finally {
             buf.release();
         }
