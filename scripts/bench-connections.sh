@@ -28,7 +28,7 @@ DOC=${BENCH_DOC:-docs/benchmarks.md}
 DIST_JAVA_OPTS=${DIST_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}
 ANALYZER_JAVA_OPTS=${ANALYZER_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseParallelGC}
 EMITTER_JAVA_OPTS=${EMITTER_JAVA_OPTS:--Xms256m -Xmx2g -XX:+UseParallelGC}
-# shellcheck source=bench/lib.sh
+# shellcheck source=scripts/bench/lib.sh
 . scripts/bench/lib.sh
 
 # Every connection is a file descriptor in the distributor and in the emitter.
@@ -57,14 +57,14 @@ for i in 1 2 3 4; do
     >"$out/a$i.log" 2>&1 &
   apids+=("$!"); track "$!"
 done
-for i in 1 2 3 4; do wait_port $((BASE_PORT + i)) "analyzer a$i" "$out" "${apids[$((i - 1))]}"; done
+for i in 1 2 3 4; do wait_port $((BASE_PORT + i)) "analyzer a$i" "$out/" "${apids[$((i - 1))]}"; done
 LOGDIST_JAVA_OPTS="$DIST_JAVA_OPTS -XX:NativeMemoryTracking=summary -Xlog:gc*:file=$out/distributor-gc.log" \
   "$ld" distributor --listen 127.0.0.1:$dport \
   --analyzer a1=127.0.0.1:$((BASE_PORT + 1))@0.4 --analyzer a2=127.0.0.1:$((BASE_PORT + 2))@0.3 \
   --analyzer a3=127.0.0.1:$((BASE_PORT + 3))@0.2 --analyzer a4=127.0.0.1:$((BASE_PORT + 4))@0.1 \
   --status-interval 10s >"$out/distributor.log" 2>&1 &
 dpid=$!; track "$dpid"
-wait_port "$dport" distributor "$out" "$dpid"
+wait_port "$dport" distributor "$out/" "$dpid"
 sleep 2
 rss_idle_mb=$(( $(status_kb "$dpid" VmRSS) / 1024 ))
 

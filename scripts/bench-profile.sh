@@ -31,7 +31,7 @@ TOP=${TOP:-25}
 DIST_JAVA_OPTS=${DIST_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}
 ANALYZER_JAVA_OPTS=${ANALYZER_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseParallelGC}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseParallelGC}
-# shellcheck source=bench/lib.sh
+# shellcheck source=scripts/bench/lib.sh
 . scripts/bench/lib.sh
 
 out=run/bench-profile
@@ -54,12 +54,12 @@ for i in 1 2 3 4; do
   fi
   apids+=("$!"); track "$!"
 done
-for i in 1 2 3 4; do wait_port $((BASE_PORT + i)) "analyzer a$i" "$out" "${apids[$((i - 1))]}"; done
+for i in 1 2 3 4; do wait_port $((BASE_PORT + i)) "analyzer a$i" "$out/" "${apids[$((i - 1))]}"; done
 flags=(); for i in 1 2 3 4; do flags+=(--analyzer "a$i=127.0.0.1:$((BASE_PORT + i))@${weights[$i]}"); done
 LOGDIST_JAVA_OPTS="$DIST_JAVA_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer" \
   "$ld" distributor --listen 127.0.0.1:$dport "${flags[@]}" --status-interval 0 >"$out/distributor.log" 2>&1 &
 dpid=$!; track "$dpid"
-wait_port "$dport" distributor "$out" "$dpid"
+wait_port "$dport" distributor "$out/" "$dpid"
 sleep 2
 
 perf_opts="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"

@@ -46,7 +46,7 @@ DIST_JAVA_OPTS_SET=${DIST_JAVA_OPTS:-}
 DIST_JAVA_OPTS=${DIST_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}
 ANALYZER_JAVA_OPTS=${ANALYZER_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseParallelGC}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseParallelGC}
-# shellcheck source=bench/lib.sh
+# shellcheck source=scripts/bench/lib.sh
 . scripts/bench/lib.sh
 
 out=run/bench
@@ -91,13 +91,13 @@ start_logdist() { # analyzer kind: analyzer | sink
     fi
     apids+=("$!"); track "$!"
   done
-  for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out" "${apids[$((i - 1))]}"; done
+  for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out/" "${apids[$((i - 1))]}"; done
   local flags=() ; for i in 1 2 3 4; do flags+=(--analyzer "a$i=127.0.0.1:$(aport "$i")@${weights[$i]}"); done
   # shellcheck disable=SC2086 # DIST_ARGS is a list of flags
   LOGDIST_JAVA_OPTS="$DIST_JAVA_OPTS -Xlog:gc*:file=$out/distributor-$kind-gc.log" \
     "$ld" distributor --listen 127.0.0.1:"$dport" "${flags[@]}" --status-interval 0 ${DIST_ARGS:-} >"$out/distributor-$kind.log" 2>&1 &
   dpid=$!; track "$dpid"
-  wait_port "$dport" distributor "$out" "$dpid"
+  wait_port "$dport" distributor "$out/" "$dpid"
   sleep 2 # the links dial and say HELLO
 }
 
@@ -137,11 +137,11 @@ if [ "$BASELINE" = 1 ]; then
   java -Dio.netty.leakDetection.level=disabled $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
     --listen 127.0.0.1:$sink_port >"$out/sink.log" 2>&1 &
   spid=$!; track "$spid"
-  wait_port "$sink_port" sink "$out" "$spid"
+  wait_port "$sink_port" sink "$out/" "$spid"
   BENCH_RELAY_BIND=127.0.0.1:$relay_port BENCH_SINK=127.0.0.1:$sink_port \
     haproxy -db -f scripts/bench/haproxy.cfg >"$out/haproxy.log" 2>&1 &
   hpid=$!; track "$hpid"
-  wait_port "$relay_port" haproxy "$out" "$hpid"
+  wait_port "$relay_port" haproxy "$out/" "$hpid"
   sweep haproxy "127.0.0.1:$relay_port" "${max_csv}half" \
     --watch "haproxy=$hpid" --watch "sink=$spid" --cost-of haproxy
   stop_pids "$hpid"

@@ -22,6 +22,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=scripts/lib/common.sh
+. scripts/lib/common.sh
+start_fail_rc=2 # exit status 2: it could not start (see above)
+stop_grace_s=5  # keeps the run bounded when the trap has to stop everything
 ld=scripts/logdist
 out=run/chaos
 SECONDS_TOTAL=${CHAOS_SECONDS:-60}
@@ -48,41 +52,10 @@ rm -rf "$out"; mkdir -p "$out/dead-letter"
 
 # ---------------------------------------------------------------- processes
 
-pids=()          # every process started here and not yet reaped, for the trap
+# Every process started here is tracked (lib/common.sh) until it is reaped, for the trap.
 declare -a apids # current pid of each analyzer
 epids=()
 dpid=
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
-  for _ in $(seq 1 50); do
-    local alive=0
-    for p in "${pids[@]}"; do if kill -0 "$p" 2>/dev/null; then alive=1; fi; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-# A reaped process's id may be reused: the trap must not signal it any more.
-forget() {
-  local keep=() q
-  for q in "${pids[@]}"; do [ "$q" = "$1" ] || keep+=("$q"); done
-  pids=("${keep[@]}")
-}
-reap() { wait "$1" 2>/dev/null || true; forget "$1"; }
-trap 'echo "chaos: interrupted; stopping everything it started" >&2; exit 130' INT TERM
-
-wait_port() {
-  local port=$1 what=$2
-  for _ in $(seq 1 150); do
-    if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "chaos: $what did not start on port $port; see $out/*.log" >&2
-  exit 2
-}
 
 start_analyzer() {
   local i=$1
@@ -90,7 +63,7 @@ start_analyzer() {
     $ld analyzer --listen 127.0.0.1:"$(aport "$i")" --name a"$i" --quiet \
       --record "$out/a$i.rec" --report "$out/a$i.json" >>"$out/a$i.log" 2>&1 &
   apids[$i]=$!
-  pids+=("$!")
+  track "$!"
 }
 
 # ---------------------------------------------------------------- the schedule
@@ -166,7 +139,7 @@ fi
 say "seed $SEED, ${SECONDS_TOTAL}s, $EMITTERS emitters x $RATE msgs/s; 4 analyzers (weights 0.4 0.3 0.2 0.1) on 127.0.0.1:$((BASE_PORT + 1))..$((BASE_PORT + 4))"
 say "roles: kill -9 a${kill_a[0]} and a${kill_a[1]} in turn, stall a$stall_a, flap a$flap_a; ${#schedule[@]} actions (see $out/events.log)"
 for i in 1 2 3 4; do start_analyzer "$i"; done
-for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i"; done
+for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out/*.log"; done
 
 # Slow start is on (returning analyzers ramp up); the audit is told, so its expected shares ramp too.
 SLOW_START=${CHAOS_SLOW_START:-5s}
@@ -177,8 +150,8 @@ analyzer_flags=()
 for i in 1 2 3 4; do analyzer_flags+=(--analyzer "a$i=127.0.0.1:$(aport "$i")@${weights[$i]}"); done
 LOGDIST_JAVA_OPTS="-Xms64m -Xmx768m" $ld distributor --listen 127.0.0.1:"$dport" "${analyzer_flags[@]}" "${dflags[@]}" \
   >"$out/distributor.log" 2>&1 &
-dpid=$!; pids+=("$dpid")
-wait_port "$dport" distributor
+dpid=$!; track "$dpid"
+wait_port "$dport" distributor "$out/*.log"
 echo "distributor flags: ${dflags[*]}" >"$out/flags.txt"
 
 # The clock (t+0) starts once every emitter has packets acknowledged: JVMs start slowly on
@@ -188,7 +161,7 @@ for e in $(seq 1 $EMITTERS); do
   LOGDIST_JAVA_OPTS="-Xms32m -Xmx384m -XX:+UseSerialGC" $ld emitter --distributor 127.0.0.1:"$dport" \
     --rate "$RATE" --duration "$((SECONDS_TOTAL + 4))s" --connections 2 --priority weighted --name chaos-e$e \
     --drain-timeout 20s --report "$out/e$e.json" >"$out/e$e.log" 2>&1 &
-  epids+=("$!"); pids+=("$!")
+  epids+=("$!"); track "$!"
 done
 flowing=0
 for _ in $(seq 1 300); do
@@ -228,16 +201,8 @@ say "emitters done ($(( ($(now_ms) - start_ms) / 1000 ))s); stopping the distrib
 
 distributor_alive=1
 kill -0 "$dpid" 2>/dev/null || distributor_alive=0
-kill "$dpid" 2>/dev/null || true
-for _ in $(seq 1 150); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
-kill -9 "$dpid" 2>/dev/null || true
-reap "$dpid"
-for i in 1 2 3 4; do kill -CONT "${apids[$i]}" 2>/dev/null || true; kill "${apids[$i]}" 2>/dev/null || true; done
-for i in 1 2 3 4; do
-  for _ in $(seq 1 100); do kill -0 "${apids[$i]}" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "${apids[$i]}" 2>/dev/null || true
-  reap "${apids[$i]}"
-done
+stop_grace_s=15 stop_pids "$dpid"
+stop_grace_s=10 stop_pids "${apids[@]}"
 
 # ---------------------------------------------------------------- audit and summary
 

@@ -7,6 +7,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=scripts/lib/common.sh
+. scripts/lib/common.sh
+port_wait_s=10
 ld=scripts/logdist
 out=run/demo
 DURATION=${DEMO_SECONDS:-20}
@@ -17,22 +20,6 @@ aport() { echo $((BASE_PORT + $1)); }
 weights=(0 0.4 0.3 0.2 0.1)
 
 rm -rf "$out"; mkdir -p "$out"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
-
-wait_port() {
-  local port=$1 what=$2
-  for _ in $(seq 1 100); do
-    if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "demo: $what did not start on port $port; see $out/*.log" >&2
-  exit 1
-}
 
 start_analyzer() {
   local i=$1
@@ -40,13 +27,13 @@ start_analyzer() {
     $ld analyzer --listen 127.0.0.1:"$(aport "$i")" --name a"$i" --quiet \
       --record "$out/a$i.rec" --report "$out/a$i.json" >>"$out/a$i.log" 2>&1 &
   apids[$i]=$!
-  pids+=("$!")
+  track "$!"
 }
 
 echo "demo: starting 4 analyzers (weights 0.4 0.3 0.2 0.1) and the distributor on 127.0.0.1:$dport"
 declare -a apids
 for i in 1 2 3 4; do start_analyzer "$i"; done
-for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i"; done
+for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out/*.log"; done
 
 analyzer_flags=()
 for i in 1 2 3 4; do analyzer_flags+=(--analyzer "a$i=127.0.0.1:$(aport "$i")@${weights[$i]}"); done
@@ -55,18 +42,19 @@ for i in 1 2 3 4; do analyzer_flags+=(--analyzer "a$i=127.0.0.1:$(aport "$i")@${
 LOGDIST_JAVA_OPTS="-Xmx512m" $ld distributor --listen 127.0.0.1:"$dport" --admin 127.0.0.1:$((BASE_PORT + 80)) \
   "${analyzer_flags[@]}" --status-interval 2s --reconnect-max 1s \
   --slow-start 0 >"$out/distributor.log" 2>&1 &
-dpid=$!; pids+=("$dpid")
-wait_port "$dport" distributor
+dpid=$!; track "$dpid"
+wait_port "$dport" distributor "$out/*.log"
 
 echo "demo: emitter sending $RATE msgs/s for ${DURATION}s (4 connections, 32 x 128-byte messages per packet)"
 LOGDIST_JAVA_OPTS="-Xmx512m" $ld emitter --distributor 127.0.0.1:"$dport" --rate "$RATE" --duration "${DURATION}s" \
   --connections 4 --priority weighted --report "$out/emitter.json" >"$out/emitter.log" 2>&1 &
-epid=$!; pids+=("$epid")
+epid=$!; track "$epid"
 
 third=$(awk "BEGIN{print $DURATION/3}")
 sleep "$third"
 echo "demo: t=${third}s  kill -9 analyzer a3"
 kill -9 "${apids[3]}" 2>/dev/null || true
+reap "${apids[3]}"
 sleep "$third"
 echo "demo: t=$(awk "BEGIN{print 2*$DURATION/3}")s  restarting analyzer a3"
 start_analyzer 3
@@ -74,6 +62,7 @@ start_analyzer 3
 set +e
 wait "$epid"; erc=$?
 set -e
+forget "$epid"
 tail -n 12 "$out/emitter.log" | sed 's/^/  /'
 [ "$erc" -eq 0 ] || echo "demo: the emitter exited with $erc (see $out/emitter.log)"
 
@@ -81,10 +70,7 @@ echo "demo: distributor said:"
 grep -E "down|up at|rerouted" "$out/distributor.log" | sed 's/^/  /' | tail -n 8 || true
 
 # Stop analyzers cleanly so their last reports are written, then the distributor.
-for i in 1 2 3 4; do kill "${apids[$i]}" 2>/dev/null || true; done
-kill "$dpid" 2>/dev/null || true
-wait 2>/dev/null || true
-pids=()
+stop_pids "${apids[@]}" "$dpid"
 
 audit_flags=()
 for i in 1 2 3 4; do audit_flags+=(--analyzer "a$i=${weights[$i]}:$out/a$i.rec"); done

@@ -10,6 +10,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=scripts/lib/common.sh
+. scripts/lib/common.sh
 ld=scripts/logdist
 out=run/test-ui
 rm -rf "$out"; mkdir -p "$out"
@@ -31,30 +33,14 @@ if [ ! -d distributor/target/lib ]; then
   exit 1
 fi
 
-pids=()
-cleanup() {
-  # Newest first: the emitter and the distributor stop before the analyzers they feed.
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
-
 taken=" "
 free_port() {
   local p
   while :; do
     p=$((20000 + RANDOM % 40000))
     case "$taken" in *" $p "*) continue ;; esac
-    if ! (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null; then taken="$taken$p "; echo "$p"; return; fi
+    if ! port_open "$p"; then taken="$taken$p "; echo "$p"; return; fi
   done
-}
-wait_port() {
-  for _ in $(seq 1 150); do
-    if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "test-ui: $2 did not start on port $1; see $out/*.log" >&2
-  exit 1
 }
 check() {
   java -cp "distributor/target/lib/*" scripts/ui/CheckDashboard.java "$@"
@@ -72,29 +58,31 @@ for i in 1 2 3; do
   port=$(free_port)
   LOGDIST_JAVA_OPTS="-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" \
     $ld analyzer --listen 127.0.0.1:"$port" --name "a$i" --quiet >"$out/a$i.log" 2>&1 &
-  pids+=("$!")
+  track "$!"
   flags+=(--analyzer "a$i=127.0.0.1:$port@${weights[$((i - 1))]}")
   aports+=("$port")
 done
-for i in 1 2 3; do wait_port "${aports[$((i - 1))]}" "analyzer a$i"; done
+for i in 1 2 3; do wait_port "${aports[$((i - 1))]}" "analyzer a$i" "$out/*.log"; done
 
 dport=$(free_port); admin=$(free_port)
 LOGDIST_JAVA_OPTS="-Xmx256m" $ld distributor --listen 127.0.0.1:"$dport" --admin 127.0.0.1:"$admin" --name test-ui \
   "${flags[@]}" --status-interval 0 >"$out/distributor.log" 2>&1 &
-pids+=("$!")
-wait_port "$admin" "the distributor's admin endpoint"
+track "$!"
+wait_port "$admin" "the distributor's admin endpoint" "$out/*.log"
 check ready "http://127.0.0.1:$admin"
 url="http://127.0.0.1:$admin/"
 
 echo "test-ui: distributor on 127.0.0.1:$dport, dashboard at $url; streaming an emitter for 9 s"
 LOGDIST_JAVA_OPTS="-Xmx256m" $ld emitter --distributor 127.0.0.1:"$dport" --rate 20000 --duration 9s \
   --messages-per-packet 32 --connections 2 >"$out/emitter.log" 2>&1 &
-epid=$!; pids+=("$epid")
+epid=$!; track "$epid"
 sleep 5
 rm -f "$screenshot"
 browser --window-size=1280,330 --hide-scrollbars --screenshot="$screenshot" "$url" >/dev/null
 [ -s "$screenshot" ] || { echo "test-ui: no screenshot was written; see $out/chromium.log" >&2; exit 1; }
-wait "$epid" || { echo "test-ui: the emitter failed; see $out/emitter.log" >&2; exit 1; }
+erc=0; wait "$epid" || erc=$?
+forget "$epid"
+[ "$erc" -eq 0 ] || { echo "test-ui: the emitter failed; see $out/emitter.log" >&2; exit 1; }
 
 # Once everything is ACKed the numbers hold still: render the page, then ask the API.
 browser --dump-dom "$url" >"$out/dashboard.html"

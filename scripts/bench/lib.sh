@@ -1,58 +1,12 @@
-# Shared by scripts/bench.sh and scripts/bench-connections.sh (sourced, not run).
-# Process bookkeeping (everything started is stopped on exit, Ctrl-C or error), waiting
-# for ports and for an idle machine, /proc and GC-log readings, the machine description.
+# shellcheck shell=bash
+# Shared by scripts/bench.sh, scripts/bench-connections.sh and scripts/bench-profile.sh
+# (sourced, not run). Process bookkeeping and waiting for ports come from lib/common.sh
+# (everything started is stopped on exit, Ctrl-C or error); here: waiting for an idle
+# machine, /proc and GC-log readings, the machine description.
 
-started=()
-track() { started+=("$1"); }
-
-# Stops the given PIDs: TERM, up to 10 s to exit (the JVMs run their shutdown hooks), then KILL.
-stop_pids() {
-  local p alive
-  for p in "$@"; do kill "$p" 2>/dev/null || true; done
-  for _ in $(seq 1 100); do
-    alive=0
-    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  for p in "$@"; do kill -9 "$p" 2>/dev/null || true; done
-  for p in "$@"; do wait "$p" 2>/dev/null || true; done
-  # Forget them, so that cleanup never signals a PID the system has since reused.
-  local keep=() q
-  for q in "${started[@]}"; do
-    case " $* " in *" $q "*) ;; *) keep+=("$q") ;; esac
-  done
-  started=("${keep[@]+"${keep[@]}"}")
-}
-
-cleanup() {
-  trap - EXIT INT TERM
-  if [ "${#started[@]}" -gt 0 ]; then stop_pids "${started[@]}"; fi
-}
-trap cleanup EXIT
-trap 'echo "interrupted; stopping what was started" >&2; cleanup; exit 130' INT TERM
-
-wait_port() { # port what logdir [pid: the process that must be the one listening]
-  local port=$1 what=$2 pid=${4:-}
-  for _ in $(seq 1 150); do
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-      echo "error: $what exited at start (port $port taken?); see $3/" >&2
-      exit 1
-    fi
-    if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-      # Still ours? A process left over from another run may hold the port while ours failed to bind.
-      sleep 0.3
-      if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-        echo "error: $what exited at start: is something else listening on $port?; see $3/" >&2
-        exit 1
-      fi
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "error: $what did not start on port $port; see $3/" >&2
-  exit 1
-}
+# shellcheck source=scripts/lib/common.sh
+. scripts/lib/common.sh
+msg_prefix="error: "
 
 # A frozen copy of the built programs under $1/app (launcher, jars, lib/), so that a
 # rebuild by someone else during a long run cannot change what is measured. Prints its path.

@@ -1,0 +1,88 @@
+# shellcheck shell=bash
+# Sourced, not run, by every script that starts logdist processes: demo.sh, chaos.sh,
+# test-ui.sh, and the benchmarks through bench/lib.sh. Sourcing it installs the traps:
+# whatever the script tracks is stopped when it exits, fails or is interrupted (Ctrl-C or
+# SIGTERM: a line on stderr, then exit status 130).
+#
+# A script tracks each process it starts (track $!) and may stop some itself (stop_pids),
+# or reap one it killed (reap); a reaped process is forgotten, so that the exit trap never
+# signals a process id the system has since given to another process.
+#
+# Settings, each with its default; a script changes them after sourcing:
+script_name=$(basename "$0" .sh)
+msg_prefix="$script_name: " # starts wait_port's error lines (the benchmarks use "error: ")
+port_wait_s=15              # how long wait_port waits for a port to accept connections
+start_fail_rc=1             # wait_port's exit status when a process does not come up
+stop_grace_s=10             # how long stop_pids gives processes after SIGTERM before SIGKILL
+
+started=()
+track() { started+=("$1"); }
+
+# Stops tracking a process, without signalling it.
+forget() {
+  local keep=() q
+  for q in "${started[@]+"${started[@]}"}"; do
+    case " $* " in *" $q "*) ;; *) keep+=("$q") ;; esac
+  done
+  started=("${keep[@]+"${keep[@]}"}")
+}
+
+# Collects the exit of a process known to be gone or going (kill -9) and forgets it.
+reap() { wait "$1" 2>/dev/null || true; forget "$1"; }
+
+# Stops the given processes: SIGCONT (a stopped one could not act on what follows), SIGTERM,
+# up to stop_grace_s seconds to exit (the JVMs run their shutdown hooks and write their
+# reports), then SIGKILL; reaps and forgets them.
+stop_pids() {
+  local p alive
+  for p in "$@"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 $((stop_grace_s * 10))); do
+    alive=0
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for p in "$@"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "$@"; do reap "$p"; done
+}
+
+# Stops everything still tracked, the newest first: emitters and the distributor are
+# signalled before the analyzers they feed.
+cleanup() {
+  trap - EXIT INT TERM
+  local newest_first=() i
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do newest_first+=("${started[$i]}"); done
+  if [ "${#newest_first[@]}" -gt 0 ]; then stop_pids "${newest_first[@]}"; fi
+}
+trap cleanup EXIT
+trap 'echo "$script_name: interrupted; stopping everything it started" >&2; exit 130' INT TERM
+
+# True when something accepts connections on 127.0.0.1:PORT.
+port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+# wait_port PORT WHAT LOGS [PID]: waits up to port_wait_s seconds for WHAT to listen on
+# 127.0.0.1:PORT; otherwise says so, pointing at LOGS, and exits with start_fail_rc. With
+# PID, fails as soon as that process is gone, and makes sure it is still there once the
+# port answers: a process left over from another run may hold the port ours could not bind.
+wait_port() {
+  local port=$1 what=$2 logs=$3 pid=${4:-}
+  for _ in $(seq 1 $((port_wait_s * 10))); do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      echo "$msg_prefix$what exited at start (port $port taken?); see $logs" >&2
+      exit "$start_fail_rc"
+    fi
+    if port_open "$port"; then
+      if [ -n "$pid" ]; then
+        sleep 0.3
+        if ! kill -0 "$pid" 2>/dev/null; then
+          echo "$msg_prefix$what exited at start: is something else listening on $port?; see $logs" >&2
+          exit "$start_fail_rc"
+        fi
+      fi
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "$msg_prefix$what did not start on port $port; see $logs" >&2
+  exit "$start_fail_rc"
+}
