@@ -139,7 +139,7 @@ fi
 say "seed $SEED, ${SECONDS_TOTAL}s, $EMITTERS emitters x $RATE msgs/s; 4 analyzers (weights 0.4 0.3 0.2 0.1) on 127.0.0.1:$((BASE_PORT + 1))..$((BASE_PORT + 4))"
 say "roles: kill -9 a${kill_a[0]} and a${kill_a[1]} in turn, stall a$stall_a, flap a$flap_a; ${#schedule[@]} actions (see $out/events.log)"
 for i in 1 2 3 4; do start_analyzer "$i"; done
-for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out/*.log"; done
+for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out/*.log" "${apids[$i]}"; done
 
 # Slow start is on (returning analyzers ramp up); the audit is told, so its expected shares ramp too.
 SLOW_START=${CHAOS_SLOW_START:-5s}
@@ -151,7 +151,7 @@ for i in 1 2 3 4; do analyzer_flags+=(--analyzer "a$i=127.0.0.1:$(aport "$i")@${
 LOGDIST_JAVA_OPTS="-Xms64m -Xmx768m" $ld distributor --listen 127.0.0.1:"$dport" "${analyzer_flags[@]}" "${dflags[@]}" \
   >"$out/distributor.log" 2>&1 &
 dpid=$!; track "$dpid"
-wait_port "$dport" distributor "$out/*.log"
+wait_port "$dport" distributor "$out/*.log" "$dpid"
 echo "distributor flags: ${dflags[*]}" >"$out/flags.txt"
 
 # The clock (t+0) starts once every emitter has packets acknowledged: JVMs start slowly on

@@ -33,7 +33,7 @@ start_analyzer() {
 echo "demo: starting 4 analyzers (weights 0.4 0.3 0.2 0.1) and the distributor on 127.0.0.1:$dport"
 declare -a apids
 for i in 1 2 3 4; do start_analyzer "$i"; done
-for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out/*.log"; done
+for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out/*.log" "${apids[$i]}"; done
 
 analyzer_flags=()
 for i in 1 2 3 4; do analyzer_flags+=(--analyzer "a$i=127.0.0.1:$(aport "$i")@${weights[$i]}"); done
@@ -43,7 +43,7 @@ LOGDIST_JAVA_OPTS="-Xmx512m" $ld distributor --listen 127.0.0.1:"$dport" --admin
   "${analyzer_flags[@]}" --status-interval 2s --reconnect-max 1s \
   --slow-start 0 >"$out/distributor.log" 2>&1 &
 dpid=$!; track "$dpid"
-wait_port "$dport" distributor "$out/*.log"
+wait_port "$dport" distributor "$out/*.log" "$dpid"
 
 echo "demo: emitter sending $RATE msgs/s for ${DURATION}s (4 connections, 32 x 128-byte messages per packet)"
 LOGDIST_JAVA_OPTS="-Xmx512m" $ld emitter --distributor 127.0.0.1:"$dport" --rate "$RATE" --duration "${DURATION}s" \

@@ -53,22 +53,23 @@ browser() {
 
 weights=(0.5 0.3 0.2)
 aports=()
+apids=()
 flags=()
 for i in 1 2 3; do
   port=$(free_port)
   LOGDIST_JAVA_OPTS="-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" \
     $ld analyzer --listen 127.0.0.1:"$port" --name "a$i" --quiet >"$out/a$i.log" 2>&1 &
-  track "$!"
+  track "$!"; apids+=("$!")
   flags+=(--analyzer "a$i=127.0.0.1:$port@${weights[$((i - 1))]}")
   aports+=("$port")
 done
-for i in 1 2 3; do wait_port "${aports[$((i - 1))]}" "analyzer a$i" "$out/*.log"; done
+for i in 1 2 3; do wait_port "${aports[$((i - 1))]}" "analyzer a$i" "$out/*.log" "${apids[$((i - 1))]}"; done
 
 dport=$(free_port); admin=$(free_port)
 LOGDIST_JAVA_OPTS="-Xmx256m" $ld distributor --listen 127.0.0.1:"$dport" --admin 127.0.0.1:"$admin" --name test-ui \
   "${flags[@]}" --status-interval 0 >"$out/distributor.log" 2>&1 &
-track "$!"
-wait_port "$admin" "the distributor's admin endpoint" "$out/*.log"
+dpid=$!; track "$dpid"
+wait_port "$admin" "the distributor's admin endpoint" "$out/*.log" "$dpid"
 check ready "http://127.0.0.1:$admin"
 url="http://127.0.0.1:$admin/"
 

@@ -60,29 +60,43 @@ trap 'echo "$script_name: interrupted; stopping everything it started" >&2; exit
 # True when something accepts connections on 127.0.0.1:PORT.
 port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
+# True when process PID holds a socket listening on TCP port PORT: the socket's inode, from
+# /proc/net/tcp{,6}, is among the process's open files.
+pid_listens() {
+  local pid=$1 hex inode
+  hex=$(printf '%04X' "$2")
+  while read -r inode; do
+    if [ -n "$(find /proc/"$pid"/fd -lname "socket:\[$inode\]" 2>/dev/null | head -n1)" ]; then return 0; fi
+  done < <(awk -v p=":$hex\$" '$4 == "0A" && $2 ~ p { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  return 1
+}
+
 # wait_port PORT WHAT LOGS [PID]: waits up to port_wait_s seconds for WHAT to listen on
 # 127.0.0.1:PORT; otherwise says so, pointing at LOGS, and exits with start_fail_rc. With
-# PID, fails as soon as that process is gone, and makes sure it is still there once the
-# port answers: a process left over from another run may hold the port ours could not bind.
+# PID, waits for that very process to listen there, and fails as soon as it is gone: a
+# process left over from another run may hold the port that ours could not bind.
 wait_port() {
   local port=$1 what=$2 logs=$3 pid=${4:-}
   for _ in $(seq 1 $((port_wait_s * 10))); do
     if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-      echo "$msg_prefix$what exited at start (port $port taken?); see $logs" >&2
+      if port_open "$port"; then
+        echo "$msg_prefix$what exited at start: something else is listening on port $port (stop it, or pick other ports); see $logs" >&2
+      else
+        echo "$msg_prefix$what exited at start; see $logs" >&2
+      fi
       exit "$start_fail_rc"
     fi
-    if port_open "$port"; then
-      if [ -n "$pid" ]; then
-        sleep 0.3
-        if ! kill -0 "$pid" 2>/dev/null; then
-          echo "$msg_prefix$what exited at start: is something else listening on $port?; see $logs" >&2
-          exit "$start_fail_rc"
-        fi
-      fi
+    if [ -n "$pid" ]; then
+      if pid_listens "$pid" "$port"; then return 0; fi
+    elif port_open "$port"; then
       return 0
     fi
     sleep 0.1
   done
-  echo "$msg_prefix$what did not start on port $port; see $logs" >&2
+  if [ -n "$pid" ] && port_open "$port"; then
+    echo "$msg_prefix$what did not start: something else is listening on port $port; see $logs" >&2
+  else
+    echo "$msg_prefix$what did not start on port $port; see $logs" >&2
+  fi
   exit "$start_fail_rc"
 }
