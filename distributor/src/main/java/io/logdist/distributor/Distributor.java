@@ -280,8 +280,11 @@ public final class Distributor implements AutoCloseable {
         AnalyzerLink link = find(name);
         CompletableFuture<Void> removed = link.remove(by).thenRun(() -> {
             synchronized (control) {
-                reroutesOfRemoved.addAndGet(link.reroutedAway());
-                tables.remove(link);
+                // Each request for the same removal gets here: count the link's reroutes once.
+                if (tables.links().contains(link)) {
+                    reroutesOfRemoved.addAndGet(link.reroutedAway());
+                    tables.remove(link);
+                }
             }
         });
         removed.whenComplete((ok, failure) -> {

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,6 +83,39 @@ class ResilienceTest {
             assertThat(lost(r, List.of(receivedBy(good), staller.received))).isEmpty();
             // It answers every reconnect and stalls again: three stalls in a row eject it.
             await().atMost(Duration.ofSeconds(10)).until(() -> !view(d, "staller").circuit().equals("closed"));
+        }
+    }
+
+    @Test
+    void shouldCountARemovedAnalyzersReroutesOnceWhenItsRemovalIsAskedTwice() throws Exception {
+        // A long link timeout and a small window: the stalled analyzer keeps a few DELIVERs unacknowledged for
+        // as long as the test likes, and its removal waits for them.
+        try (AnalyzerServer good = AnalyzerServer.start(AnalyzerConfig.defaults("good", local(0)));
+             ControllableAnalyzer staller = new ControllableAnalyzer();
+             Distributor d = Distributor.start(config(new AnalyzerSpec("good", local(good.port()), 1),
+                 new AnalyzerSpec("staller", local(staller.port()), 1)).linkTimeout(Duration.ofSeconds(30)).linkWindow(64).build())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().stream().allMatch(Distributor.LinkStatus::up));
+            staller.refuseAll = true; // its NACKs make reroutes
+            Emitter e = Emitter.start(emitter(d, 300, 20_000, Duration.ofSeconds(5), 0, "fixed:0"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> view(d, "staller").reroutes() > 0);
+            staller.refuseAll = false;
+            int before = staller.received.size();
+            // More than a window accepted since: the NACKs sent before them have been handled.
+            await().atMost(Duration.ofSeconds(10)).until(() -> staller.received.size() > before + 100);
+            staller.stalled = true;
+            await().atMost(Duration.ofSeconds(10)).until(() -> view(d, "staller").unacked() > 0);
+            long reroutes = d.reroutes(); // nothing reroutes from now on
+
+            CompletableFuture<Void> first = d.removeAnalyzer("staller", "test");
+            CompletableFuture<Void> second = d.removeAnalyzer("staller", "test, again");
+            staller.stalled = false; // it ACKs what it holds, and the removal completes
+            CompletableFuture.allOf(first, second).get(10, TimeUnit.SECONDS);
+            EmitterReport r = e.completion().get(60, TimeUnit.SECONDS);
+            e.close();
+
+            assertThat(r.packetsAcked()).isEqualTo(r.packetsSent());
+            assertThat(d.analyzers()).extracting(AnalyzerView::name).containsExactly("good");
+            assertThat(d.reroutes()).as("the removed analyzer's reroutes, counted once").isEqualTo(reroutes);
         }
     }
 
