@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The distributor's settings as its YAML configuration file and its command line give
@@ -236,98 +237,57 @@ public final class ConfigFile {
             if (!specs.isEmpty()) {
                 b.analyzers(specs);
             }
-            if (listen != null) {
-                b.listen(HostPort.parse(listen));
-            }
-            if (admin != null) {
-                b.admin(HostPort.parse(admin));
-            }
-            if (name != null) {
-                b.name(name);
-            }
-            if (threads != null) {
-                b.threads(threads);
-            }
-            if (emitterWindow != null) {
-                b.maxEmitterWindow(emitterWindow);
-            }
-            if (linkWindow != null) {
-                b.linkWindow(linkWindow);
-            }
-            if (maxFrameLength != null) {
-                b.maxFrameLength(maxFrameLength);
-            }
-            if (parkedBytes != null) {
-                b.parkedBytesLimit(parkedBytes);
-            }
-            if (helloTimeout != null) {
-                b.helloTimeout(DurationConverter.parse(helloTimeout));
-            }
-            if (reconnectBase != null) {
-                b.reconnectBase(DurationConverter.parse(reconnectBase));
-            }
-            if (reconnectMax != null) {
-                b.reconnectMax(DurationConverter.parse(reconnectMax));
-            }
-            if (linkTimeout != null) {
-                b.linkTimeout(DurationConverter.parse(linkTimeout));
-            }
-            if (maxRetries != null) {
-                b.maxRetries(maxRetries);
-            }
-            if (deadLetter != null) {
-                b.deadLetterDir(Path.of(deadLetter));
-            }
-            if (slowStart != null) {
-                b.slowStart(DurationConverter.parse(slowStart));
-            }
-            if (queueBytes != null) {
-                b.queueBytes(queueBytes);
-            }
-            if (overflow != null) {
-                b.overflow(OverflowPolicy.parse(overflow));
-            }
-            if (drainTimeout != null) {
-                b.drainTimeout(DurationConverter.parse(drainTimeout));
-            }
-            if (emitterExpiry != null) {
-                b.emitterExpiry(DurationConverter.parse(emitterExpiry));
-            }
+            ifGiven(listen, v -> b.listen(HostPort.parse(v)));
+            ifGiven(admin, v -> b.admin(HostPort.parse(v)));
+            ifGiven(name, b::name);
+            ifGiven(threads, b::threads);
+            ifGiven(emitterWindow, b::maxEmitterWindow);
+            ifGiven(linkWindow, b::linkWindow);
+            ifGiven(maxFrameLength, b::maxFrameLength);
+            ifGiven(parkedBytes, b::parkedBytesLimit);
+            ifGiven(helloTimeout, v -> b.helloTimeout(DurationConverter.parse(v)));
+            ifGiven(reconnectBase, v -> b.reconnectBase(DurationConverter.parse(v)));
+            ifGiven(reconnectMax, v -> b.reconnectMax(DurationConverter.parse(v)));
+            ifGiven(linkTimeout, v -> b.linkTimeout(DurationConverter.parse(v)));
+            ifGiven(maxRetries, b::maxRetries);
+            ifGiven(deadLetter, v -> b.deadLetterDir(Path.of(v)));
+            ifGiven(slowStart, v -> b.slowStart(DurationConverter.parse(v)));
+            ifGiven(queueBytes, b::queueBytes);
+            ifGiven(overflow, v -> b.overflow(OverflowPolicy.parse(v)));
+            ifGiven(drainTimeout, v -> b.drainTimeout(DurationConverter.parse(v)));
+            ifGiven(emitterExpiry, v -> b.emitterExpiry(DurationConverter.parse(v)));
             return b;
+        }
+
+        private static <T> void ifGiven(T value, Consumer<T> set) {
+            if (value != null) {
+                set.accept(value);
+            }
         }
     }
 
     /**
-     * A flag's value checked as the file's setter checks it, and kept as text like the
-     * file's, so that a bad one is refused as the command line is parsed. Picocli reports
-     * the refusal with the flag's name.
+     * {@code HOST:PORT}, checked by {@link HostPort.Converter} as the command line is parsed
+     * (picocli reports a refusal with the flag's name) and kept as text, like the file's.
      */
-    private abstract static class CheckedFlag implements CommandLine.ITypeConverter<String> {
+    static final class AddressFlag implements CommandLine.ITypeConverter<String> {
+        private static final HostPort.Converter CHECK = new HostPort.Converter();
+
         @Override
         public String convert(String value) {
-            try {
-                return check(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-
-        abstract String check(String value);
-    }
-
-    /** {@code HOST:PORT}. */
-    static final class AddressFlag extends CheckedFlag {
-        @Override
-        String check(String value) {
-            return address(value);
+            CHECK.convert(value);
+            return value;
         }
     }
 
-    /** A duration such as {@code 500ms}. */
-    static final class DurationFlag extends CheckedFlag {
+    /** A duration such as {@code 500ms}, checked by {@link DurationConverter} and kept as text. */
+    static final class DurationFlag implements CommandLine.ITypeConverter<String> {
+        private static final DurationConverter CHECK = new DurationConverter();
+
         @Override
-        String check(String value) {
-            return duration(value);
+        public String convert(String value) {
+            CHECK.convert(value);
+            return value;
         }
     }
 
