@@ -274,25 +274,18 @@ public final class Distributor implements AutoCloseable {
 
     /**
      * Drains the analyzer, then removes it; completes once it holds nothing. The link logs
-     * the start (with {@code by}, who asked) and the end; a failure is logged here.
+     * the start (with {@code by}, who asked) and the end.
      */
     public CompletableFuture<Void> removeAnalyzer(String name, String by) {
         AnalyzerLink link = find(name);
-        CompletableFuture<Void> removed = link.remove(by).thenRun(() -> {
+        return link.remove(by).thenRun(() -> {
             synchronized (control) {
-                // Each request for the same removal gets here: count the link's reroutes once.
-                if (tables.links().contains(link)) {
+                // Each request for the same removal gets here; only the one that unlists the link counts its reroutes.
+                if (tables.remove(link)) {
                     reroutesOfRemoved.addAndGet(link.reroutedAway());
-                    tables.remove(link);
                 }
             }
         });
-        removed.whenComplete((ok, failure) -> {
-            if (failure != null) {
-                LOG.atWarn().addKeyValue("analyzer", name).log("removing analyzer {} failed: {}", name, failure.toString());
-            }
-        });
-        return removed;
     }
 
     // ---- Shutdown ----------------------------------------------------------------------

@@ -24,9 +24,13 @@ public final class RoutingTables implements Supplier<RoutingTable> {
         links.add(link);
     }
 
-    public void remove(AnalyzerLink link) {
-        links.remove(link);
+    /** Unlists {@code link} and publishes the table without it; false when it was not listed. */
+    public boolean remove(AnalyzerLink link) {
+        if (!links.remove(link)) {
+            return false;
+        }
         publish();
+        return true;
     }
 
     public List<AnalyzerLink> links() {
