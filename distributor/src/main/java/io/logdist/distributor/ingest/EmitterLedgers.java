@@ -24,9 +24,12 @@ public final class EmitterLedgers {
         this.maxWindow = maxWindow;
     }
 
-    /** The ledger for {@code emitterId}, created and owned by {@code loop} if new. */
+    /**
+     * The ledger for {@code emitterId}, created and owned by {@code loop} if new or if the
+     * one listed was retired by its owner's expiry (and not yet dropped): never a retired one.
+     */
     EmitterLedger get(long emitterId, LoopContext loop) {
-        return byId.computeIfAbsent(emitterId, id -> new EmitterLedger(id, loop, maxWindow));
+        return byId.compute(emitterId, (id, l) -> l == null || l.isRetired() ? new EmitterLedger(id, loop, maxWindow) : l);
     }
 
     /**

@@ -166,9 +166,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     }
 
     /** Makes this loop the owner of {@code l} (moving it from another loop if need be), then attaches. */
-    private void claim(EmitterLedger found) {
-        // Retired by its owner's expiry after the table handed it out: take a fresh one.
-        EmitterLedger l = found.isRetired() ? ledgers.get(emitterId, loop) : found;
+    private void claim(EmitterLedger l) {
         ledger = l;
         LoopContext current = l.owner();
         if (current == loop) {
@@ -178,8 +176,8 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         state = State.ATTACHING;
         ctx.channel().config().setAutoRead(false);
         current.eventLoop().execute(() -> {
-            if (l.owner() != current || l.isRetired()) {
-                loop.eventLoop().execute(() -> claim(l));
+            if (l.owner() != current || l.isRetired()) { // moved or expired meanwhile: ask the table again
+                loop.eventLoop().execute(() -> claim(ledgers.get(emitterId, loop)));
                 return;
             }
             EmitterSession old = l.session();

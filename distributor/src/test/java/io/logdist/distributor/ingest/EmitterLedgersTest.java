@@ -54,14 +54,28 @@ class EmitterLedgersTest {
     }
 
     @Test
+    void shouldNeverHandOutALedgerRetiredButNotYetDropped() {
+        EmitterLedger old = ledgers.get(9, loop);
+        assertThat(old.retireIfIdle(System.nanoTime() + 2 * EXPIRY_NS, EXPIRY_NS)).isTrue(); // the expiry's first step
+
+        EmitterLedger fresh = ledgers.get(9, otherLoop);
+
+        assertThat(fresh).isNotSameAs(old);
+        assertThat(fresh.isRetired()).isFalse();
+        assertThat(fresh.owner()).isSameAs(otherLoop);
+        assertThat(ledgers.expireIdle(loop, System.nanoTime() + 2 * EXPIRY_NS, EXPIRY_NS)).as("the old one is gone from the table").isZero();
+    }
+
+    @Test
     void shouldCountIdleTimeFromAMoveBetweenLoops() throws InterruptedException {
         EmitterLedger l = ledgers.get(8, otherLoop);
-        long created = System.nanoTime();
-        Thread.sleep(50);
+        Thread.sleep(1); // the move comes strictly after the creation
+        long before = System.nanoTime();
         l.moveTo(loop); // a session is on its way to attach: idle from here, not from its creation
-        long pastExpiryOfCreation = created + EXPIRY_NS + TimeUnit.MILLISECONDS.toNanos(25);
+        long after = System.nanoTime();
 
-        assertThat(ledgers.expireIdle(loop, pastExpiryOfCreation, EXPIRY_NS)).isZero();
-        assertThat(ledgers.expireIdle(loop, pastExpiryOfCreation + TimeUnit.MILLISECONDS.toNanos(50), EXPIRY_NS)).isEqualTo(1);
+        // Counted from its creation, it would be expired here already.
+        assertThat(ledgers.expireIdle(loop, before + EXPIRY_NS - 1, EXPIRY_NS)).isZero();
+        assertThat(ledgers.expireIdle(loop, after + EXPIRY_NS, EXPIRY_NS)).isEqualTo(1);
     }
 }
