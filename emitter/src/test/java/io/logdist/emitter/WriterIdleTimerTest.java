@@ -42,11 +42,22 @@ class WriterIdleTimerTest {
         ch.finishAndReleaseAll();
     }
 
+    // Not ch.close(): EmbeddedChannel's close cancels every scheduled task by itself, timer or not.
     @Test
-    void shouldStopReportingOnceTheChannelCloses() {
-        ch.close();
+    void shouldStopReportingOnceTheChannelIsInactive() {
+        ch.pipeline().fireChannelInactive();
         ch.advanceTimeBy(20, TimeUnit.SECONDS);
         ch.runScheduledPendingTasks();
         assertThat(idle).hasValue(0);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldStopReportingOnceRemoved() {
+        ch.pipeline().remove(WriterIdleTimer.class);
+        ch.advanceTimeBy(20, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(idle).hasValue(0);
+        ch.finishAndReleaseAll();
     }
 }
