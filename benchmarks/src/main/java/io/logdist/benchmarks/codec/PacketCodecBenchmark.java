@@ -5,6 +5,7 @@ import io.logdist.protocol.codec.FrameDecoder;
 import io.logdist.protocol.codec.Frames;
 import io.logdist.protocol.packet.PacketFlyweight;
 import io.logdist.protocol.packet.PacketWriter;
+import io.logdist.protocol.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -68,7 +69,7 @@ public class PacketCodecBenchmark {
             stream.writeBytes(frames, frames.readerIndex(), frames.readableBytes());
         }
         decoder = new EmbeddedChannel(new FrameDecoder(1 << 20));
-        decoder.config().setAllocator(PooledByteBufAllocator.DEFAULT); // as in the programs (Transport.ALLOCATOR)
+        decoder.config().setAllocator(Transport.ALLOCATOR); // as in the programs
     }
 
     @TearDown
