@@ -73,7 +73,6 @@ final class DeadLetteredPackets {
         return sequences != null && sequences.contains(sequence);
     }
 
-
     /** Distinct (emitterId, sequence) pairs among them. */
     long distinct() {
         return distinct;

@@ -32,11 +32,6 @@ public final class PacketWriter {
         return this;
     }
 
-    /** Appends one message taken from {@code src}'s readable bytes (src is not consumed). */
-    public PacketWriter addMessage(ByteBuf src) {
-        return addMessage(src, src.readerIndex(), src.readableBytes());
-    }
-
     /** Appends one message taken from {@code length} bytes of {@code src} at {@code index} (src is not consumed). */
     public PacketWriter addMessage(ByteBuf src, int index, int length) {
         checkRoom();

@@ -53,7 +53,7 @@ class PacketFlyweightTest {
             writer.addMessage(new byte[] {'h', 'i'});
             ByteBuf empty = alloc.buffer(0);
             try {
-                writer.addMessage(empty);
+                writer.addMessage(empty, empty.readerIndex(), empty.readableBytes());
             } finally {
                 empty.release();
             }
