@@ -53,16 +53,16 @@ public final class FrameReader {
 
     /** The packet bytes of a DELIVER frame as a slice (not retained); the data path reads them in place instead. */
     public static ByteBuf packetOfDeliverFrame(ByteBuf frame) {
+        deliveryId(frame); // checks the body holds the id
         return frame.slice(deliverPacketIndex(frame), deliverPacketLength(frame));
     }
 
-    /** Where a DELIVER frame's packet starts, after its deliveryId; refuses a body too short to hold the id. */
+    /** Where a DELIVER frame's packet starts, after its deliveryId (read {@link #deliveryId} first: it checks the body). */
     public static int deliverPacketIndex(ByteBuf frame) {
-        deliveryId(frame);
         return bodyIndex(frame) + 8;
     }
 
-    /** Length of a DELIVER frame's packet (call {@link #deliverPacketIndex} first: it checks the body). */
+    /** Length of a DELIVER frame's packet (read {@link #deliveryId} first: it checks the body). */
     public static int deliverPacketLength(ByteBuf frame) {
         return bodyLength(frame) - 8;
     }
