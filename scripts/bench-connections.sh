@@ -99,7 +99,7 @@ while kill -0 "$epid" 2>/dev/null; do
   fi
   sleep 1
 done
-set +e; wait "$epid"; erc=$?; set -e
+erc=0; wait_exit "$epid" || erc=$?
 cpu1=$(awk '{print $14 + $15}' "/proc/$dpid/stat")
 rss_hwm_mb=$(( $(status_kb "$dpid" VmHWM) / 1024 ))
 end_heap=$(heap_used_mb "$dpid"); [ "${end_heap:-0}" -gt "$heap_peak_mb" ] && heap_peak_mb=$end_heap

@@ -46,7 +46,7 @@ apids=()
 for i in 1 2 3 4; do
   if [ "$ANALYZERS" = sink ]; then
     # shellcheck disable=SC2086
-    java -Dio.netty.leakDetection.level=disabled $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
+    "${bench_java[@]}" $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
       --listen 127.0.0.1:$((BASE_PORT + i)) >"$out/a$i.log" 2>&1 &
   else
     LOGDIST_JAVA_OPTS="$ANALYZER_JAVA_OPTS" "$ld" analyzer --listen 127.0.0.1:$((BASE_PORT + i)) --name "a$i" --quiet \
@@ -65,7 +65,7 @@ sleep 2
 perf_opts="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
 [ "$TARGET" = generator ] && GEN_JAVA_OPTS="$GEN_JAVA_OPTS $perf_opts"
 # shellcheck disable=SC2086
-java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled $GEN_JAVA_OPTS -cp "${GEN_CP_PREPEND:+$GEN_CP_PREPEND:}$app/benchmarks.jar" \
+"${bench_java[@]}" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED $GEN_JAVA_OPTS -cp "${GEN_CP_PREPEND:+$GEN_CP_PREPEND:}$app/benchmarks.jar" \
   io.logdist.benchmarks.tools.LoadSweep --distributor 127.0.0.1:$dport --rates "$([ "$RATE" = 0 ] && echo max || echo "$RATE")" \
   --step "$((2 * PROFILE_SECONDS + 12))s" --warmup "${WARMUP_SECONDS}s" --connections "$CONNECTIONS" \
   --message-bytes "$MSG_BYTES" --messages-per-packet "$MSGS_PER_PACKET" --clk-tck "$(getconf CLK_TCK)" \
@@ -87,7 +87,7 @@ if command -v perf >/dev/null && perf record -e cpu-clock -o /dev/null -- true >
   have_perf=1
   perf record -e cpu-clock -F 997 -g -p "$target_pid" -o "$out/perf.data" -- sleep "$PROFILE_SECONDS" >/dev/null 2>&1
 fi
-wait "$gpid" || true
+wait_exit "$gpid" || true
 sleep 1
 stop_pids "$dpid" "${apids[@]}"   # the distributor writes /tmp/perf-PID.map as it exits
 

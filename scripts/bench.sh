@@ -72,7 +72,7 @@ command_line+=")"
 sweep() { # label distributor-address rates-csv watch-args...
   local label=$1 addr=$2 rates=$3; shift 3
   # shellcheck disable=SC2086
-  java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled $GEN_JAVA_OPTS -cp "${GEN_CP_PREPEND:+$GEN_CP_PREPEND:}$app/benchmarks.jar" \
+  "${bench_java[@]}" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED $GEN_JAVA_OPTS -cp "${GEN_CP_PREPEND:+$GEN_CP_PREPEND:}$app/benchmarks.jar" \
     io.logdist.benchmarks.tools.LoadSweep --distributor "$addr" --rates "$rates" \
     --step "${STEP_SECONDS}s" --warmup "${WARMUP_SECONDS}s" --connections "$CONNECTIONS" \
     --message-bytes "$MSG_BYTES" --messages-per-packet "$MSGS_PER_PACKET" --clk-tck "$(getconf CLK_TCK)" \
@@ -85,7 +85,7 @@ start_logdist() { # analyzer kind: analyzer | sink
   for i in 1 2 3 4; do
     if [ "$kind" = sink ]; then
       # shellcheck disable=SC2086
-      java -Dio.netty.leakDetection.level=disabled $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
+      "${bench_java[@]}" $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
         --listen 127.0.0.1:"$(aport "$i")" >"$out/sink-a$i.log" 2>&1 &
     else
       LOGDIST_JAVA_OPTS="$ANALYZER_JAVA_OPTS" "$ld" analyzer --listen 127.0.0.1:"$(aport "$i")" --name "a$i" --quiet \
@@ -136,7 +136,7 @@ if [ "$BASELINE" = 1 ]; then
   echo "bench: baseline: the same generator through HAProxy (TCP mode) to LdpSink"
   sink_port=$((BASE_PORT + 90)); relay_port=$((BASE_PORT + 91))
   # shellcheck disable=SC2086
-  java -Dio.netty.leakDetection.level=disabled $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
+  "${bench_java[@]}" $ANALYZER_JAVA_OPTS -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.LdpSink \
     --listen 127.0.0.1:$sink_port >"$out/sink.log" 2>&1 &
   spid=$!; track "$spid"
   wait_port "$sink_port" sink "$out/" "$spid"

@@ -193,8 +193,7 @@ for p in "${epids[@]}"; do
     echo "chaos: emitter pid $p did not finish in time; stopping it" >&2
     kill "$p" 2>/dev/null || true
   fi
-  rc=0; wait "$p" 2>/dev/null || rc=$?
-  forget "$p"
+  rc=0; wait_exit "$p" || rc=$?
   [ "$rc" -eq 0 ] || emitter_failures=$((emitter_failures + 1))
 done
 say "emitters done ($(( ($(now_ms) - start_ms) / 1000 ))s); stopping the distributor and the analyzers (SIGTERM)"

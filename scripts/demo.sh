@@ -59,10 +59,7 @@ sleep "$third"
 echo "demo: t=$(awk "BEGIN{print 2*$DURATION/3}")s  restarting analyzer a3"
 start_analyzer 3
 
-set +e
-wait "$epid"; erc=$?
-set -e
-forget "$epid"
+erc=0; wait_exit "$epid" || erc=$?
 tail -n 12 "$out/emitter.log" | sed 's/^/  /'
 [ "$erc" -eq 0 ] || echo "demo: the emitter exited with $erc (see $out/emitter.log)"
 

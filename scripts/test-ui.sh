@@ -81,8 +81,7 @@ sleep 5
 rm -f "$screenshot"
 browser --window-size=1280,330 --hide-scrollbars --screenshot="$screenshot" "$url" >/dev/null
 [ -s "$screenshot" ] || { echo "test-ui: no screenshot was written; see $out/chromium.log" >&2; exit 1; }
-erc=0; wait "$epid" || erc=$?
-forget "$epid"
+erc=0; wait_exit "$epid" || erc=$?
 [ "$erc" -eq 0 ] || { echo "test-ui: the emitter failed; see $out/emitter.log" >&2; exit 1; }
 
 # Once everything is ACKed the numbers hold still: render the page, then ask the API.

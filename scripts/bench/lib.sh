@@ -111,3 +111,9 @@ ensure_haproxy() {
 median_max() {
   jq -s '[.[] | select(.offered == 0) | .msgs_per_s] | sort | if length % 2 == 1 then .[length/2|floor] else (.[length/2-1] + .[length/2]) / 2 end' "$1"
 }
+
+# A benchmark tool's JVM (load generator, sink) with Netty's leak detector off, as
+# scripts/logdist runs the programs; the caller's options follow, so a -D of theirs wins.
+# An array, not a function: "${bench_java[@]}" ... & makes $! the JVM itself, whose
+# listening socket wait_port looks for and which stop_pids signals.
+bench_java=(java -Dio.netty.leakDetection.level=disabled)

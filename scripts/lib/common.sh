@@ -27,8 +27,12 @@ forget() {
   started=("${keep[@]+"${keep[@]}"}")
 }
 
+# Waits for a tracked process to exit, forgets it and returns its exit status:
+#   rc=0; wait_exit "$pid" || rc=$?
+wait_exit() { local rc=0; wait "$1" 2>/dev/null || rc=$?; forget "$1"; return "$rc"; }
+
 # Collects the exit of a process known to be gone or going (kill -9) and forgets it.
-reap() { wait "$1" 2>/dev/null || true; forget "$1"; }
+reap() { wait_exit "$1" || true; }
 
 # Stops the given processes: SIGCONT (a stopped one could not act on what follows), SIGTERM,
 # up to stop_grace_s seconds to exit (the JVMs run their shutdown hooks and write their
