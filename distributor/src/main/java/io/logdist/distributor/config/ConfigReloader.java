@@ -184,16 +184,16 @@ public final class ConfigReloader implements AutoCloseable {
             AnalyzerChanges changes = AnalyzerChanges.between(distributor.analyzers(), next.analyzers());
             int made = 0;
             for (String name : changes.removed()) {
-                made += remove(name, by, out);
+                made += remove(name, by, out) ? 1 : 0;
             }
             for (Map.Entry<String, Double> e : changes.reweighted().entrySet()) {
-                made += reweight(e.getKey(), e.getValue(), by, out);
+                made += reweight(e.getKey(), e.getValue(), by, out) ? 1 : 0;
             }
             for (AnalyzerSpec spec : changes.added()) {
-                made += add(spec, by, out);
+                made += add(spec, by, out) ? 1 : 0;
             }
             for (AnalyzerSpec spec : changes.moved()) {
-                made += move(spec, by, out);
+                made += move(spec, by, out) ? 1 : 0;
             }
             if (made > 0) {
                 out.add(0, made + (made == 1 ? " analyzer change" : " analyzer changes"));
@@ -206,40 +206,40 @@ public final class ConfigReloader implements AutoCloseable {
         return out;
     }
 
-    // The helpers below return 1 when the change was made (the distributor logs it), else 0 with the reason in out.
+    // The helpers below return true when the change was made (the distributor logs it), else false with the reason in out.
 
-    private int add(AnalyzerSpec spec, String by, List<String> out) {
+    private boolean add(AnalyzerSpec spec, String by, List<String> out) {
         try {
             distributor.addAnalyzer(spec, by);
-            return 1;
+            return true;
         } catch (IllegalStateException | IllegalArgumentException e) {
             out.add("could not add " + spec.name() + ": " + e.getMessage());
-            return 0;
+            return false;
         }
     }
 
-    private int remove(String name, String by, List<String> out) {
+    private boolean remove(String name, String by, List<String> out) {
         try {
             distributor.removeAnalyzer(name, by);
-            return 1;
+            return true;
         } catch (NoSuchElementException e) {
             out.add(name + " was already gone");
-            return 0;
+            return false;
         }
     }
 
-    private int reweight(String name, double weight, String by, List<String> out) {
+    private boolean reweight(String name, double weight, String by, List<String> out) {
         try {
             distributor.setWeight(name, weight, by);
-            return 1;
+            return true;
         } catch (NoSuchElementException | IllegalArgumentException e) {
             out.add("could not reweight " + name + ": " + e.getMessage());
-            return 0;
+            return false;
         }
     }
 
     /** A new address: drain and remove the old one, then add the new one on this thread. */
-    private int move(AnalyzerSpec spec, String by, List<String> out) {
+    private boolean move(AnalyzerSpec spec, String by, List<String> out) {
         try {
             distributor.removeAnalyzer(spec.name(), by + "; moving to " + spec.address()).whenComplete((ok, failure) -> {
                 try {
@@ -248,7 +248,7 @@ public final class ConfigReloader implements AutoCloseable {
                     LOG.debug("config: closed before {} could be added back", spec.name());
                 }
             });
-            return 1;
+            return true;
         } catch (NoSuchElementException e) {
             return add(spec, by, out);
         }
@@ -257,7 +257,7 @@ public final class ConfigReloader implements AutoCloseable {
     /** The second half of a move, after the reload's line was written: a failure gets its own line. */
     private void addBack(AnalyzerSpec spec, String by) {
         List<String> failed = new ArrayList<>();
-        if (add(spec, by, failed) == 0) {
+        if (!add(spec, by, failed)) {
             LOG.atWarn().addKeyValue("analyzer", spec.name()).log("config: {}", failed.get(0));
         }
     }
