@@ -160,7 +160,7 @@ ours=$(median_max "$out/logdist.jsonl")
 # The half-maximum steps: the run with the median p99 speaks for them (one 20 s step's p99
 # can differ from the next one's by 2x), with the range of all of them.
 half=$(jq -s -r '[.[] | select(.offered_label=="half")] | sort_by(.latency_us.p99) as $h | $h[(($h|length)-1)/2|floor] as $m
-  | "p99 \($m.latency_us.p99/1000) ms, the median of \($h|length) runs (range \($h[0].latency_us.p99/1000) .. \($h[-1].latency_us.p99/1000) ms); in that run p50 \($m.latency_us.p50/1000) ms, p99.9 \($m.latency_us.p999/1000) ms, at \($m.offered) msgs/s offered, \($m.msgs_per_s|floor) achieved"' "$out/logdist.jsonl")
+  | "p99 \($m.latency_us.p99/1000) ms, the median of \($h|length) runs (range \($h[0].latency_us.p99/1000) .. \($h[-1].latency_us.p99/1000) ms); in that run p50 \($m.latency_us.p50/1000) ms, p99.9 \($m.latency_us.p999/1000) ms, generator send lag p99 \($m.send_lag_us.p99/1000) ms, at \($m.offered) msgs/s offered, \($m.msgs_per_s|floor) achieved"' "$out/logdist.jsonl")
 half_p99_ms=$(jq -s -r '[.[] | select(.offered_label=="half") | .latency_us.p99] | sort | .[((length)-1)/2|floor] / 1000' "$out/logdist.jsonl")
 {
   echo

@@ -54,7 +54,8 @@ public final class Emitter implements AutoCloseable {
 
     private final EmitterConfig config;
     private final long startNs = System.nanoTime();
-    private final AckLatency latency = new AckLatency();
+    private final LatencyRecorder ackLatency = new LatencyRecorder();
+    private final LatencyRecorder sendLag = new LatencyRecorder();
     private final CompletableFuture<EmitterReport> completion = new CompletableFuture<>();
     private final List<EmitterSession> sessions = new ArrayList<>();
     private final AtomicInteger sessionsRunning;
@@ -113,7 +114,7 @@ public final class Emitter implements AutoCloseable {
         Transport transport = Transport.best();
         int threads = Math.min(config.connections(), Math.max(1, Runtime.getRuntime().availableProcessors()));
         group = transport.newGroup(threads, new DefaultThreadFactory("emitter-io", true));
-        RunContext run = new RunContext(config, latency, new Milestones());
+        RunContext run = new RunContext(config, ackLatency, sendLag, new Milestones());
         MicrosClock clock = new MicrosClock();
         for (int i = 0; i < config.connections(); i++) {
             EventLoop loop = group.next();
@@ -203,7 +204,7 @@ public final class Emitter implements AutoCloseable {
         double mbPerS = seconds > 0 ? bytesAcked / seconds / 1e6 : 0;
         DeadLetterReplayReader replay = replayReader;
         return new EmitterReport(packetsSent, packetsAcked, packetsNacked, messagesAcked, bytesAcked, seconds,
-            msgsPerS, mbPerS, latency.latency(), emitters, replay == null ? 0 : replay.replayed());
+            msgsPerS, mbPerS, ackLatency.latency(), sendLag.latency(), emitters, replay == null ? 0 : replay.replayed());
     }
 
     /** From the start until every connection stopped making new packets, or until now. */
@@ -313,10 +314,14 @@ public final class Emitter implements AutoCloseable {
         long reconnects = reconnects();
         // Read the clock after the counters so that the rates never run ahead of the time.
         double elapsed = (System.nanoTime() - startNs) / 1e9;
-        log.info(String.format(Locale.ROOT,
+        String line = String.format(Locale.ROOT,
             "emitter: %ds sent %d msgs, acked %d (%.0f msg/s, %.1f MB/s), nacked %d, p99 %.1f ms, reconnects %d",
             ++progressTicks, sent, r.messagesAcked(), r.messagesAcked() / elapsed,
-            r.bytesAcked() / elapsed / 1e6, r.packetsNacked(), r.latencyUs().p99() / 1000.0, reconnects));
+            r.bytesAcked() / elapsed / 1e6, r.packetsNacked(), r.latencyUs().p99() / 1000.0, reconnects);
+        if (config.ratePerSecond() > 0) {
+            line += String.format(Locale.ROOT, ", send lag p99 %.1f ms", r.sendLagUs().p99() / 1000.0);
+        }
+        log.info(line);
     }
 
     private void shutDown() {

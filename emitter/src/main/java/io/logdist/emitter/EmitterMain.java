@@ -222,6 +222,11 @@ public final class EmitterMain implements Callable<Integer> {
         EmitterReport.Latency l = r.latencyUs();
         out.printf(Locale.ROOT, "emitter: ack latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
             l.p50() / 1000.0, l.p99() / 1000.0, l.p999() / 1000.0, l.max() / 1000.0);
+        if (emitter.config().ratePerSecond() > 0) {
+            EmitterReport.Latency lag = r.sendLagUs();
+            out.printf(Locale.ROOT, "emitter: send lag behind the schedule p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                lag.p50() / 1000.0, lag.p99() / 1000.0, lag.max() / 1000.0);
+        }
         if (emitter.config().replays()) {
             int files = emitter.replayFiles();
             out.printf(Locale.ROOT, "emitter: replayed %d dead-lettered packets from %d file%s, skipped %d invalid%n",

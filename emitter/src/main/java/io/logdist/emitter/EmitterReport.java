@@ -23,7 +23,10 @@ import java.util.Map;
  * distributor accepted; {@code packetsNacked} counts refusals. {@code seconds} is the
  * time spent sending (from the start until new packets stopped, or until now while they
  * have not), and the rates are acked messages and payload megabytes (10^6 bytes) over
- * it. Latency is from each packet's intended send time to its ACK, in microseconds.
+ * it. Latency is from each packet's intended send time to its ACK, in microseconds;
+ * {@code sendLagUs} is from its intended send time to the moment it was written, for
+ * paced runs (all 0 when unpaced, where every packet is due at once). An ack latency
+ * with a small send lag was spent after the packet left.
  *
  * <p>{@code emitters} maps each emitterId to its progress: the packets of that emitter
  * that were accepted are exactly sequences {@code 1..ackedThrough} minus {@code refused}.
@@ -43,6 +46,7 @@ public record EmitterReport(
     double msgsPerS,
     double mbPerS,
     Latency latencyUs,
+    Latency sendLagUs,
     Map<Long, EmitterProgress> emitters,
     long replayedPackets) {
 
@@ -52,7 +56,7 @@ public record EmitterReport(
         emitters = Collections.unmodifiableMap(new LinkedHashMap<>(emitters));
     }
 
-    /** Ack latency percentiles in microseconds. */
+    /** Latency percentiles in microseconds. */
     public record Latency(long p50, long p99, long p999, long max) {
     }
 
@@ -92,7 +96,8 @@ public record EmitterReport(
      * Writes the report as JSON with the keys tools read: {@code packets_sent},
      * {@code packets_acked}, {@code packets_nacked}, {@code messages_acked},
      * {@code bytes_acked}, {@code seconds}, {@code msgs_per_s}, {@code mb_per_s},
-     * {@code latency_us} ({@code p50}, {@code p99}, {@code p999}, {@code max}) and
+     * {@code latency_us} and {@code send_lag_us} (each {@code p50}, {@code p99},
+ * {@code p999}, {@code max}) and
      * {@code emitters}: emitterId as a decimal string to
      * {@code {"acked_through": N, "refused": [...]}}, and {@code replayed_packets}.
      *
@@ -117,11 +122,8 @@ public record EmitterReport(
         root.put("seconds", seconds);
         root.put("msgs_per_s", msgsPerS);
         root.put("mb_per_s", mbPerS);
-        ObjectNode latency = root.putObject("latency_us");
-        latency.put("p50", latencyUs.p50());
-        latency.put("p99", latencyUs.p99());
-        latency.put("p999", latencyUs.p999());
-        latency.put("max", latencyUs.max());
+        putLatency(root.putObject("latency_us"), latencyUs);
+        putLatency(root.putObject("send_lag_us"), sendLagUs);
         ObjectNode byId = root.putObject("emitters");
         for (Map.Entry<Long, EmitterProgress> e : emitters.entrySet()) {
             ObjectNode progress = byId.putObject(Long.toString(e.getKey()));
@@ -137,5 +139,12 @@ public record EmitterReport(
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void putLatency(ObjectNode node, Latency l) {
+        node.put("p50", l.p50());
+        node.put("p99", l.p99());
+        node.put("p999", l.p999());
+        node.put("max", l.max());
     }
 }

@@ -48,7 +48,9 @@ import java.util.concurrent.TimeUnit;
  * in this order: packets being resent with their own sequence after a reconnect,
  * refused packets whose retry time has come (under a new sequence), then new packets
  * when the pacer says they are due. It writes at most {@link #BATCH_PACKETS} and then
- * flushes once. Each packet is one pooled buffer holding the frame header and the
+ * flushes once. A paced packet's send lag (how long after its intended time the pump
+ * took it) is recorded, so a run shows whether the emitter kept its schedule: a lag is
+ * the emitter short of CPU, or the window full and waiting for ACKs. Each packet is one pooled buffer holding the frame header and the
  * packet; the session keeps that buffer until the packet is ACKed and writes retained
  * duplicates of it, so a resend after a reconnect costs no copy.
  *
@@ -431,7 +433,7 @@ final class EmitterSession implements Unacked.SettleListener {
         settledPackets++;
         settledMessages += messages;
         settledBytes += payloadBytes;
-        run.latency.recordMicros((settleNowNs - intendedNs) / 1_000);
+        run.ackLatency.recordMicros((settleNowNs - intendedNs) / 1_000);
     }
 
     @Override
@@ -630,6 +632,9 @@ final class EmitterSession implements Unacked.SettleListener {
         ch.write(frame.retainedDuplicate(), ch.voidPromise());
         counters.add(SessionCounters.PACKETS_SENT, 1);
         counters.add(SessionCounters.MESSAGES_SENT, messages);
+        if (pacer.paced()) {
+            run.sendLag.recordMicros((nowNs - intendedNs) / 1_000);
+        }
         pacer.onSent(messages);
         return true;
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What every session of one run shares: the configuration, the latency recorder, the
+ * What every session of one run shares: the configuration, the latency recorders, the
  * packet budget, the once-per-run warnings and the listener told about session
  * milestones.
  *
@@ -32,7 +32,10 @@ final class RunContext {
     }
 
     final EmitterConfig config;
-    final AckLatency latency;
+    /** Intended send time to ACK, every packet. */
+    final LatencyRecorder ackLatency;
+    /** Intended send time to write, every packet of a paced run. */
+    final LatencyRecorder sendLag;
     /** Null when {@link EmitterConfig#maxPackets()} is 0 (unlimited). */
     final PacketBudget budget;
     final OnceWarning messageTruncation;
@@ -40,9 +43,10 @@ final class RunContext {
     final SessionListener listener;
     private final AtomicLong lastUnreachableWarningNs = new AtomicLong(Long.MIN_VALUE);
 
-    RunContext(EmitterConfig config, AckLatency latency, SessionListener listener) {
+    RunContext(EmitterConfig config, LatencyRecorder ackLatency, LatencyRecorder sendLag, SessionListener listener) {
         this.config = config;
-        this.latency = latency;
+        this.ackLatency = ackLatency;
+        this.sendLag = sendLag;
         this.budget = config.maxPackets() > 0 ? new PacketBudget(config.maxPackets()) : null;
         this.messageTruncation = new OnceWarning(log);
         this.protocolOddity = new OnceWarning(log);

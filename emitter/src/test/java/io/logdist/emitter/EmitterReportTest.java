@@ -19,7 +19,8 @@ class EmitterReportTest {
         emitters.put(9_007_199_254_740_993L, new EmitterReport.EmitterProgress(12, new long[] {3, 7}));
         emitters.put(5L, new EmitterReport.EmitterProgress(0, new long[0]));
         return new EmitterReport(14, 10, 2, 320, 40_960, 2.5, 128.0, 0.016384,
-            new EmitterReport.Latency(800, 1_200, 2_000, 5_100), emitters, 6);
+            new EmitterReport.Latency(800, 1_200, 2_000, 5_100), new EmitterReport.Latency(30, 90, 400, 700),
+            emitters, 6);
     }
 
     @Test
@@ -42,6 +43,11 @@ class EmitterReportTest {
         assertThat(latency.get("p99").asLong()).isEqualTo(1_200);
         assertThat(latency.get("p999").asLong()).isEqualTo(2_000);
         assertThat(latency.get("max").asLong()).isEqualTo(5_100);
+        JsonNode lag = json.get("send_lag_us");
+        assertThat(lag.get("p50").asLong()).isEqualTo(30);
+        assertThat(lag.get("p99").asLong()).isEqualTo(90);
+        assertThat(lag.get("p999").asLong()).isEqualTo(400);
+        assertThat(lag.get("max").asLong()).isEqualTo(700);
         // Ids above 2^53 survive as decimal strings.
         JsonNode big = json.get("emitters").get("9007199254740993");
         assertThat(big.get("acked_through").asLong()).isEqualTo(12);

@@ -283,6 +283,32 @@ class EmitterTest {
     }
 
     @Test
+    void shouldReportThePacedPacketsThatWaitedForTheWindowAsSendLag() throws Exception {
+        // One packet in flight and each ACK 20 ms late: packets due every millisecond can
+        // only leave one per ACK, so every packet after the first leaves at least 19 ms late.
+        fake.grantWindowAtMost = 1;
+        fake.ackDelayMs = 20;
+        EmitterConfig config = config().withRatePerSecond(10_000).withMessagesPerPacket(10).withMaxPackets(12);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsAcked()).isEqualTo(12);
+        assertThat(report.sendLagUs().p99()).isGreaterThanOrEqualTo(19_000);
+        assertThat(report.sendLagUs().max()).isGreaterThanOrEqualTo(11 * 19_000);
+    }
+
+    @Test
+    void shouldReportNoSendLagWhenUnpaced() throws Exception {
+        fake.ackDelayMs = 20;
+        EmitterConfig config = config().withMaxPackets(50).withWindow(4);
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsAcked()).isEqualTo(50);
+        assertThat(report.sendLagUs()).isEqualTo(new EmitterReport.Latency(0, 0, 0, 0));
+    }
+
+    @Test
     void shouldGiveEveryPacketAPriorityFromTheSpec() throws Exception {
         EmitterConfig config = config().withMaxPackets(300).withPriority(PrioritySpec.cyclic());
 
@@ -304,9 +330,10 @@ class EmitterTest {
 
         JsonNode json = new ObjectMapper().readTree(reportFile.toFile());
         assertThat(fieldNames(json)).containsExactlyInAnyOrder("packets_sent", "packets_acked", "packets_nacked",
-            "messages_acked", "bytes_acked", "seconds", "msgs_per_s", "mb_per_s", "latency_us", "emitters",
-            "replayed_packets");
+            "messages_acked", "bytes_acked", "seconds", "msgs_per_s", "mb_per_s", "latency_us", "send_lag_us",
+            "emitters", "replayed_packets");
         assertThat(fieldNames(json.get("latency_us"))).containsExactlyInAnyOrder("p50", "p99", "p999", "max");
+        assertThat(fieldNames(json.get("send_lag_us"))).containsExactlyInAnyOrder("p50", "p99", "p999", "max");
         assertThat(json.get("packets_acked").asLong()).isEqualTo(10);
         assertThat(json.get("packets_nacked").asLong()).isEqualTo(1);
         assertThat(json.get("bytes_acked").asLong()).isEqualTo(report.bytesAcked());

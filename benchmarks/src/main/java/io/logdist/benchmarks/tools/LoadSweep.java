@@ -126,7 +126,7 @@ public final class LoadSweep implements Callable<Integer> {
 
     /** One recorded step. */
     record Step(String offeredLabel, long offered, double seconds, double msgsPerS, double mbPerS,
-                EmitterReport.Latency latencyUs, long nacked, long unacked, Map<String, Double> cpuSeconds,
+                EmitterReport.Latency latencyUs, EmitterReport.Latency sendLagUs, long nacked, long unacked, Map<String, Double> cpuSeconds,
                 double kernelCpuSeconds, double otherCpuSeconds, double machineBusySeconds, Double costCpuSPerGb,
                 Map<String, Long> rssKb) {
     }
@@ -269,7 +269,7 @@ public final class LoadSweep implements Callable<Integer> {
             double other = Math.max(0, busy - watchedCpu - self - kernel);
             Double cost = costOf == null || bytes == 0 ? null : cpu.get(costOf) / (bytes / 1e9);
             long unacked = end.packetsSent() - end.packetsAcked() - end.packetsNacked();
-            return new Step(offeredLabel, rate, seconds, messages / seconds, bytes / seconds / 1e6, end.latencyUs(),
+            return new Step(offeredLabel, rate, seconds, messages / seconds, bytes / seconds / 1e6, end.latencyUs(), end.sendLagUs(),
                 end.packetsNacked(), Math.max(0, unacked), cpu, kernel, other, busy, cost, b.rssKb);
         }
     }
@@ -390,7 +390,7 @@ public final class LoadSweep implements Callable<Integer> {
     }
 
     private String header() {
-        StringBuilder h = new StringBuilder("| run | offered msgs/s | achieved msgs/s | MB/s | ack p50 ms | ack p99 ms | ack p99.9 ms | ack max ms | nacked |");
+        StringBuilder h = new StringBuilder("| run | offered msgs/s | achieved msgs/s | MB/s | ack p50 ms | ack p99 ms | ack p99.9 ms | ack max ms | send lag p99 ms | nacked |");
         if (costOf != null) {
             h.append(' ').append(costOf).append(" CPU s/GB |");
         }
@@ -402,7 +402,7 @@ public final class LoadSweep implements Callable<Integer> {
     }
 
     private String separator() {
-        int columns = 9 + (costOf != null ? 1 : 0) + watched.size() + 3;
+        int columns = 10 + (costOf != null ? 1 : 0) + watched.size() + 3;
         return "|" + "---|".repeat(columns);
     }
 
@@ -410,9 +410,10 @@ public final class LoadSweep implements Callable<Integer> {
         StringBuilder r = new StringBuilder();
         String offered = s.offered == 0 ? "max (unpaced)" : String.format(Locale.ROOT, "%,d", s.offered)
             + (s.offeredLabel.equals("half") ? " (half)" : "");
-        r.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.1f | %.2f | %.2f | %.2f | %.2f | %d |", label, offered,
-            s.msgsPerS, s.mbPerS, s.latencyUs.p50() / 1000.0, s.latencyUs.p99() / 1000.0,
-            s.latencyUs.p999() / 1000.0, s.latencyUs.max() / 1000.0, s.nacked));
+        r.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.1f | %.2f | %.2f | %.2f | %.2f | %s | %d |", label,
+            offered, s.msgsPerS, s.mbPerS, s.latencyUs.p50() / 1000.0, s.latencyUs.p99() / 1000.0,
+            s.latencyUs.p999() / 1000.0, s.latencyUs.max() / 1000.0,
+            s.offered == 0 ? "-" : String.format(Locale.ROOT, "%.2f", s.sendLagUs.p99() / 1000.0), s.nacked));
         if (costOf != null) {
             r.append(s.costCpuSPerGb == null ? " - |" : String.format(Locale.ROOT, " %.2f |", s.costCpuSPerGb));
         }
@@ -428,9 +429,11 @@ public final class LoadSweep implements Callable<Integer> {
         StringBuilder j = new StringBuilder("{");
         j.append(String.format(Locale.ROOT, "\"label\":\"%s\",\"offered\":%d,\"offered_label\":\"%s\",\"seconds\":%.3f,"
                 + "\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f,\"latency_us\":{\"p50\":%d,\"p99\":%d,\"p999\":%d,\"max\":%d},"
+                + "\"send_lag_us\":{\"p50\":%d,\"p99\":%d,\"p999\":%d,\"max\":%d},"
                 + "\"nacked\":%d,\"unacked_at_end\":%d,\"machine_busy_cpu_s\":%.2f,\"kernel_threads_cpu_s\":%.2f,\"other_cpu_s\":%.2f,",
             label, s.offered, s.offeredLabel, s.seconds, s.msgsPerS, s.mbPerS, s.latencyUs.p50(), s.latencyUs.p99(),
-            s.latencyUs.p999(), s.latencyUs.max(), s.nacked, s.unacked, s.machineBusySeconds, s.kernelCpuSeconds,
+            s.latencyUs.p999(), s.latencyUs.max(), s.sendLagUs.p50(), s.sendLagUs.p99(), s.sendLagUs.p999(),
+            s.sendLagUs.max(), s.nacked, s.unacked, s.machineBusySeconds, s.kernelCpuSeconds,
             s.otherCpuSeconds));
         if (s.costCpuSPerGb != null) {
             j.append(String.format(Locale.ROOT, "\"%s_cpu_s_per_gb\":%.3f,", costOf, s.costCpuSPerGb));

@@ -4,14 +4,16 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Ack latency in microseconds: from a packet's intended send time to the ACK that
- * settles it. Recording is wait-free from any event loop ({@link Recorder}); readers
- * fold the interval histograms into a running total.
+ * A latency in microseconds, recorded per packet by every session of a run: the ack
+ * latency (a packet's intended send time to the ACK that settles it) and the send lag
+ * (its intended send time to the moment the session wrote it). Recording is wait-free
+ * from any event loop ({@link Recorder}); readers fold the interval histograms into a
+ * running total.
  *
  * <p>{@link #recordMicros} from any thread; the read side is serialised by this object's
  * monitor, which only readers (progress line, snapshots) ever take.
  */
-final class AckLatency {
+final class LatencyRecorder {
     private static final int SIGNIFICANT_DIGITS = 3;
 
     private final Recorder recorder = new Recorder(SIGNIFICANT_DIGITS);
@@ -22,7 +24,7 @@ final class AckLatency {
         recorder.recordValue(Math.max(0, micros));
     }
 
-    /** Percentiles over everything recorded so far. */
+    /** Percentiles over everything recorded so far; all 0 when nothing was. */
     synchronized EmitterReport.Latency latency() {
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
