@@ -97,8 +97,7 @@ public record EmitterReport(
      * {@code packets_acked}, {@code packets_nacked}, {@code messages_acked},
      * {@code bytes_acked}, {@code seconds}, {@code msgs_per_s}, {@code mb_per_s},
      * {@code latency_us} and {@code send_lag_us} (each {@code p50}, {@code p99},
- * {@code p999}, {@code max}) and
-     * {@code emitters}: emitterId as a decimal string to
+     * {@code p999}, {@code max}) and {@code emitters}: emitterId as a decimal string to
      * {@code {"acked_through": N, "refused": [...]}}, and {@code replayed_packets}.
      *
      * @throws UncheckedIOException when the file cannot be written

@@ -48,11 +48,13 @@ import java.util.concurrent.TimeUnit;
  * in this order: packets being resent with their own sequence after a reconnect,
  * refused packets whose retry time has come (under a new sequence), then new packets
  * when the pacer says they are due. It writes at most {@link #BATCH_PACKETS} and then
- * flushes once. A paced packet's send lag (how long after its intended time the pump
- * took it) is recorded, so a run shows whether the emitter kept its schedule: a lag is
- * the emitter short of CPU, or the window full and waiting for ACKs. Each packet is one pooled buffer holding the frame header and the
+ * flushes once. Each packet is one pooled buffer holding the frame header and the
  * packet; the session keeps that buffer until the packet is ACKed and writes retained
  * duplicates of it, so a resend after a reconnect costs no copy.
+ *
+ * <p>A paced packet's send lag (how long after its intended time the pump took it) is
+ * recorded, so a run shows whether the emitter kept its schedule: a lag is the emitter
+ * short of CPU, or its window full and waiting for ACKs.
  *
  * <p>Thread: everything here runs on {@link #loop()}, the event loop that this session
  * and every channel it dials are bound to; only {@link #emitterId()},

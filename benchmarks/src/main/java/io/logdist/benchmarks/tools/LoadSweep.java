@@ -46,7 +46,9 @@ import java.util.concurrent.TimeUnit;
  * the difference; "kernel" is the CPU of kernel threads (ksoftirqd: loopback networking
  * done outside the processes' own time), and "other" is the machine's busy time minus all
  * of these: anything else that ran (a build, a test) shows up there.
- * Latency percentiles are over the whole step.
+ * Latency percentiles are over the whole step; next to the ack latency, each step reports
+ * the generator's send lag (how late paced packets were written against their intended
+ * times), which tells the generator's own delays from the path's.
  *
  * <p>A step during which other processes took more than {@code --max-other-cpu} of one CPU
  * is run again (up to {@code --retries} times) once the machine is quiet; if it never is,
@@ -126,9 +128,9 @@ public final class LoadSweep implements Callable<Integer> {
 
     /** One recorded step. */
     record Step(String offeredLabel, long offered, double seconds, double msgsPerS, double mbPerS,
-                EmitterReport.Latency latencyUs, EmitterReport.Latency sendLagUs, long nacked, long unacked, Map<String, Double> cpuSeconds,
-                double kernelCpuSeconds, double otherCpuSeconds, double machineBusySeconds, Double costCpuSPerGb,
-                Map<String, Long> rssKb) {
+                EmitterReport.Latency latencyUs, EmitterReport.Latency sendLagUs, long nacked, long unacked,
+                Map<String, Double> cpuSeconds, double kernelCpuSeconds, double otherCpuSeconds,
+                double machineBusySeconds, Double costCpuSPerGb, Map<String, Long> rssKb) {
     }
 
     @Override
@@ -269,8 +271,8 @@ public final class LoadSweep implements Callable<Integer> {
             double other = Math.max(0, busy - watchedCpu - self - kernel);
             Double cost = costOf == null || bytes == 0 ? null : cpu.get(costOf) / (bytes / 1e9);
             long unacked = end.packetsSent() - end.packetsAcked() - end.packetsNacked();
-            return new Step(offeredLabel, rate, seconds, messages / seconds, bytes / seconds / 1e6, end.latencyUs(), end.sendLagUs(),
-                end.packetsNacked(), Math.max(0, unacked), cpu, kernel, other, busy, cost, b.rssKb);
+            return new Step(offeredLabel, rate, seconds, messages / seconds, bytes / seconds / 1e6, end.latencyUs(),
+                end.sendLagUs(), end.packetsNacked(), Math.max(0, unacked), cpu, kernel, other, busy, cost, b.rssKb);
         }
     }
 
