@@ -31,7 +31,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -220,6 +222,19 @@ public final class Distributor implements AutoCloseable {
             c.drainAckLatency(h);
         }
         return h;
+    }
+
+    /**
+     * Each analyzer's round trips (DELIVER written to its ACK read) in microseconds, recorded
+     * since the previous call, by analyzer name. One caller (the metrics scrape).
+     */
+    public Map<String, Histogram> analyzerRoundTripSnapshot() {
+        Map<String, Histogram> byName = new LinkedHashMap<>();
+        for (AnalyzerLink l : tables.links()) {
+            // A removed analyzer added again under its name can briefly have two links: one series.
+            l.drainRoundTrip(byName.computeIfAbsent(l.name(), n -> new Histogram(LoopContext.MAX_LATENCY_US, 3)));
+        }
+        return byName;
     }
 
     // ---- Control -----------------------------------------------------------------------

@@ -30,6 +30,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +71,8 @@ import java.util.function.LongSupplier;
  * is final.
  *
  * <p>Thread: confined to its event loop, except {@link #offer}, {@link #isOverHighWatermark},
- * {@link #awaitRoom}, the control methods (which post tasks) and the volatile counters.
+ * {@link #awaitRoom}, {@link #drainRoundTrip}, the control methods (which post tasks) and
+ * the volatile counters.
  */
 public final class AnalyzerLink {
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzerLink.class);
@@ -98,6 +101,8 @@ public final class AnalyzerLink {
     /** Bytes in the inbox and the priority queues; written by any loop (offer) and this one. */
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ManyToOneConcurrentLinkedQueue<Runnable> roomWaiters = new ManyToOneConcurrentLinkedQueue<>();
+    /** DELIVER written to its ACK read, in microseconds; this loop writes, the metrics scrape reads. */
+    private final SingleWriterRecorder roundTripUs = new SingleWriterRecorder(LoopContext.MAX_LATENCY_US, 3);
     private final CompletableFuture<Void> removed = new CompletableFuture<>();
     private final long lowWatermark;
     private State state = State.CONNECTING;
@@ -338,11 +343,16 @@ public final class AnalyzerLink {
         Channel ch = channel;
         int written = 0;
         long bytes = 0;
+        long now = 0;
         while (unacked.size() < window && ch.isWritable()) {
             Packet p = queues.poll();
             if (p == null) {
                 break;
             }
+            if (written == 0) {
+                now = clock.getAsLong(); // one clock read per batch: they are flushed together
+            }
+            p.deliveredNanos = now;
             p.deliveryId = ++nextDeliveryId;
             p.refusedByAnalyzer = false;
             int length = p.length();
@@ -352,7 +362,7 @@ public final class AnalyzerLink {
             // The link keeps its own reference for a reroute; the channel releases the duplicate once written.
             ch.write(p.bytes.retainedDuplicate(), ch.voidPromise());
             if (unacked.isEmpty()) {
-                lastProgressNs = clock.getAsLong();
+                lastProgressNs = now;
             }
             unacked.add(p);
             written++;
@@ -531,11 +541,13 @@ public final class AnalyzerLink {
         long packets = 0;
         long messages = 0;
         long bytes = 0;
+        long now = clock.getAsLong();
         while ((p = unacked.pollThrough(through)) != null) {
             if (p.refusedByAnalyzer) {
                 reroute(p, "refused by analyzer " + spec.name());
                 continue;
             }
+            roundTripUs.recordValue(Math.min(Math.max((now - p.deliveredNanos) / 1000, 0), LoopContext.MAX_LATENCY_US));
             packets++;
             messages += p.count;
             bytes += p.length();
@@ -543,7 +555,7 @@ public final class AnalyzerLink {
             p.ledger.owner().settle(p);
         }
         if (packets > 0) {
-            lastProgressNs = clock.getAsLong();
+            lastProgressNs = now;
             if (!confirmed) {
                 confirm(lastProgressNs);
             }
@@ -712,6 +724,14 @@ public final class AnalyzerLink {
     }
 
     /** The admin view, taken on this link's loop. Any thread (blocks briefly). */
+    /**
+     * Adds the round trips (DELIVER written to its ACK read, microseconds) recorded since the
+     * previous call to {@code into}. Any thread, one at a time.
+     */
+    public void drainRoundTrip(Histogram into) {
+        into.add(roundTripUs.getIntervalHistogram());
+    }
+
     public AnalyzerView view() {
         try {
             // Generous: a loaded loop (or a GC pause under paranoid leak tracking in tests) must not fail a control call.

@@ -36,6 +36,7 @@ import java.util.function.ToDoubleFunction;
  * logdist_link_state{analyzer,state}      1 for the current state, 0 for the others
  * logdist_circuit_state{analyzer,state}   1 for the current state, 0 for the others
  * logdist_ack_latency_seconds             histogram ({@link AckLatencyCollector})
+ * logdist_analyzer_round_trip_seconds{analyzer}  histogram ({@link AnalyzerRoundTripCollector})
  * logdist_share_deviation_max{window}     largest |actual share − weight share|, window 10s or start
  * </pre>
  *
@@ -64,6 +65,7 @@ public final class DistributorMetrics {
         registerIngest();
         registerAnalyzers();
         registry.register(new AckLatencyCollector(distributor::ackLatencySnapshot));
+        registry.register(new AnalyzerRoundTripCollector(distributor::analyzerRoundTripSnapshot));
     }
 
     /** The content type of {@link #scrape()}'s bytes. */

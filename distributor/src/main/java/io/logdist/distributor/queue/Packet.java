@@ -36,6 +36,8 @@ public final class Packet {
     public long deliveryId;
     /** When the PACKET was read ({@link System#nanoTime()}), for the ack latency histogram. */
     public long receivedNanos;
+    /** When its current DELIVER was written (the link's clock, once per batch), for the analyzer round-trip histogram. */
+    public long deliveredNanos;
     /** Set when the analyzer NACKed the current DELIVER: it is rerouted instead of settled. */
     public boolean refusedByAnalyzer;
     /** Next packet in whatever intrusive list currently holds this one. */
@@ -57,6 +59,7 @@ public final class Packet {
         p.deliveryId = 0;
         p.refusedByAnalyzer = false;
         p.receivedNanos = System.nanoTime();
+        p.deliveredNanos = 0;
         p.next = null;
         return p;
     }

@@ -49,7 +49,7 @@ class MetricsEndpointTest {
                 "logdist_nacks_total", "logdist_reroutes_total", "logdist_dead_letters_total",
                 "logdist_queue_packets", "logdist_queue_bytes", "logdist_unacked_deliveries",
                 "logdist_link_state", "logdist_circuit_state", "logdist_emitter_connections",
-                "logdist_ack_latency_seconds", "logdist_share_deviation_max");
+                "logdist_ack_latency_seconds", "logdist_analyzer_round_trip_seconds", "logdist_share_deviation_max");
             assertThat(families.get("logdist_packets_in_total").getType()).isEqualTo(MetricType.COUNTER);
             assertThat(families.get("logdist_ack_latency_seconds").getType()).isEqualTo(MetricType.HISTOGRAM);
 
@@ -76,9 +76,22 @@ class MetricsEndpointTest {
             }
             assertThat(previous).isEqualTo(1_500);
 
-            // A second scrape keeps the histogram cumulative (the interval histograms add up).
-            Histogram again = (Histogram) parse(c.get("/metrics").body()).get("logdist_ack_latency_seconds").getMetrics().get(0);
+            // One round trip per packet each analyzer ACKed, under that analyzer's name.
+            assertThat(families.get("logdist_analyzer_round_trip_seconds").getType()).isEqualTo(MetricType.HISTOGRAM);
+            for (String a : List.of("a1", "a2")) {
+                Histogram roundTrip = histogram(families, "logdist_analyzer_round_trip_seconds", Map.of("analyzer", a));
+                assertThat(roundTrip.getSampleCount()).as("round trips of %s", a)
+                    .isEqualTo((long) value(families, "logdist_packets_out_total", Map.of("analyzer", a)));
+                assertThat(roundTrip.getSampleSum()).isPositive();
+            }
+
+            // A second scrape keeps the histograms cumulative (the interval histograms add up).
+            Map<String, MetricFamily> second = parse(c.get("/metrics").body());
+            Histogram again = (Histogram) second.get("logdist_ack_latency_seconds").getMetrics().get(0);
             assertThat(again.getSampleCount()).isEqualTo(1_500);
+            assertThat(histogram(second, "logdist_analyzer_round_trip_seconds", Map.of("analyzer", "a1")).getSampleCount()
+                + histogram(second, "logdist_analyzer_round_trip_seconds", Map.of("analyzer", "a2")).getSampleCount())
+                .isEqualTo(1_500);
         }
     }
 
@@ -100,6 +113,14 @@ class MetricsEndpointTest {
         long lines = text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count();
         assertThat(samples).as("samples understood by the parser vs sample lines in:%n%s", text).isEqualTo(lines);
         return families;
+    }
+
+    private static Histogram histogram(Map<String, MetricFamily> families, String name, Map<String, String> labels) {
+        MetricFamily f = families.get(name);
+        assertThat(f).as(name).isNotNull();
+        List<Metric> matching = f.getMetrics().stream().filter(m -> m.getLabels().equals(labels)).toList();
+        assertThat(matching).as("%s%s", name, labels).hasSize(1);
+        return (Histogram) matching.get(0);
     }
 
     private static double value(Map<String, MetricFamily> families, String name, Map<String, String> labels) {
