@@ -55,6 +55,7 @@ rm -rf "$out"; mkdir -p "$out"
 app=$(snapshot_app "$out")   # frozen copy of the programs: a rebuild during the run cannot change them
 ld="$app/scripts/logdist"
 dport=$BASE_PORT
+mport=$((BASE_PORT + 80)) # the distributor's admin API: LoadSweep reads its latency histograms there
 aport() { echo $((BASE_PORT + $1)); }
 weights=(0 0.4 0.3 0.2 0.1)
 max_csv=$(printf 'max,%.0s' $(seq 1 "$MAX_RUNS"))                   # "max,max,max,"
@@ -97,9 +98,11 @@ start_logdist() { # analyzer kind: analyzer | sink
   local flags=() ; for i in 1 2 3 4; do flags+=(--analyzer "a$i=127.0.0.1:$(aport "$i")@${weights[$i]}"); done
   # shellcheck disable=SC2086 # DIST_ARGS is a list of flags
   LOGDIST_JAVA_OPTS="$DIST_JAVA_OPTS -Xlog:gc*:file=$out/distributor-$kind-gc.log" \
-    "$ld" distributor --listen 127.0.0.1:"$dport" "${flags[@]}" --status-interval 0 ${DIST_ARGS:-} >"$out/distributor-$kind.log" 2>&1 &
+    "$ld" distributor --listen 127.0.0.1:"$dport" --admin 127.0.0.1:"$mport" "${flags[@]}" --status-interval 0 ${DIST_ARGS:-} \
+    >"$out/distributor-$kind.log" 2>&1 &
   dpid=$!; track "$dpid"
   wait_port "$dport" distributor "$out/" "$dpid"
+  wait_port "$mport" "distributor admin" "$out/" "$dpid"
   sleep 2 # the links dial and say HELLO
 }
 
@@ -117,7 +120,7 @@ wait_quiet "$QUIET_WAIT"
 echo "bench: machine: $(machine_line)"
 echo "bench: logdist end to end: 4 analyzers, distributor, load generator ($CONNECTIONS connections, $MSGS_PER_PACKET x $MSG_BYTES-byte messages per packet)"
 start_logdist analyzer
-sweep logdist "127.0.0.1:$dport" "$rates_csv" \
+sweep logdist "127.0.0.1:$dport" "$rates_csv" --metrics "http://127.0.0.1:$mport/metrics" \
   --watch "distributor=$dpid" --watch "analyzers=$(IFS=+; echo "${apids[*]}")" --cost-of distributor
 stop_logdist analyzer
 logdist_gc="Young GCs: $gc_count, total pause $gc_pause_ms ms, longest $gc_max_pause_ms ms; heap used at most $heap_peak_mb MB of $heap_max_mb MB"
@@ -126,7 +129,7 @@ logdist_hwm_mb=$((dist_hwm_kb / 1024))
 if [ "$SINK_ANALYZERS" = 1 ]; then
   echo "bench: logdist with four no-op sinks (LdpSink) as analyzers"
   start_logdist sink
-  sweep logdist-sinks "127.0.0.1:$dport" "${max_csv}half" \
+  sweep logdist-sinks "127.0.0.1:$dport" "${max_csv}half" --metrics "http://127.0.0.1:$mport/metrics" \
     --watch "distributor=$dpid" --watch "sinks=$(IFS=+; echo "${apids[*]}")" --cost-of distributor
   stop_logdist sink
 fi
@@ -160,7 +163,7 @@ ours=$(median_max "$out/logdist.jsonl")
 # The half-maximum steps: the run with the median p99 speaks for them (one 20 s step's p99
 # can differ from the next one's by 2x), with the range of all of them.
 half=$(jq -s -r '[.[] | select(.offered_label=="half")] | sort_by(.latency_us.p99) as $h | $h[(($h|length)-1)/2|floor] as $m
-  | "p99 \($m.latency_us.p99/1000) ms, the median of \($h|length) runs (range \($h[0].latency_us.p99/1000) .. \($h[-1].latency_us.p99/1000) ms); in that run p50 \($m.latency_us.p50/1000) ms, p99.9 \($m.latency_us.p999/1000) ms, generator send lag p99 \($m.send_lag_us.p99/1000) ms, at \($m.offered) msgs/s offered, \($m.msgs_per_s|floor) achieved"' "$out/logdist.jsonl")
+  | "p99 \($m.latency_us.p99/1000) ms, the median of \($h|length) runs (range \($h[0].latency_us.p99/1000) .. \($h[-1].latency_us.p99/1000) ms); in that run p50 \($m.latency_us.p50/1000) ms, p99.9 \($m.latency_us.p999/1000) ms, generator send lag p99 \($m.send_lag_us.p99/1000) ms, inside the distributor p99 \($m.in_distributor_p99_ms // "-") ms (analyzer round trip \($m.analyzer_round_trip_p99_ms // "-") ms), at \($m.offered) msgs/s offered, \($m.msgs_per_s|floor) achieved"' "$out/logdist.jsonl")
 half_p99_ms=$(jq -s -r '[.[] | select(.offered_label=="half") | .latency_us.p99] | sort | .[((length)-1)/2|floor] / 1000' "$out/logdist.jsonl")
 {
   echo

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +100,11 @@ public final class LoadSweep implements Callable<Integer> {
     @Option(names = "--cost-of", paramLabel = "NAME", description = "The watched process whose CPU seconds per GB to report.")
     String costOf;
 
+    @Option(names = "--metrics", paramLabel = "URL",
+        description = "The distributor's /metrics: each step also reports the p99 of its time inside the distributor "
+            + "and of the analyzers' round trips, from the distributor's histograms (read at each end of the step).")
+    URI metrics;
+
     @Option(names = "--clk-tck", defaultValue = "100", description = "Clock ticks per second of /proc times (getconf CLK_TCK).")
     int clkTck;
 
@@ -120,6 +126,7 @@ public final class LoadSweep implements Callable<Integer> {
     int retries;
 
     private final Map<String, long[]> watched = new LinkedHashMap<>();
+    private LatencyHistograms histograms;
     private final List<Step> steps = new ArrayList<>();
 
     public static void main(String[] args) {
@@ -130,7 +137,8 @@ public final class LoadSweep implements Callable<Integer> {
     record Step(String offeredLabel, long offered, double seconds, double msgsPerS, double mbPerS,
                 EmitterReport.Latency latencyUs, EmitterReport.Latency sendLagUs, long nacked, long unacked,
                 Map<String, Double> cpuSeconds, double kernelCpuSeconds, double otherCpuSeconds,
-                double machineBusySeconds, Double costCpuSPerGb, Map<String, Long> rssKb) {
+                double machineBusySeconds, Double costCpuSPerGb, Map<String, Long> rssKb,
+                Double distributorP99Ms, Double roundTripP99Ms) {
     }
 
     @Override
@@ -141,6 +149,9 @@ public final class LoadSweep implements Callable<Integer> {
                 throw new IllegalArgumentException("--watch " + w + ": write NAME=PID");
             }
             watched.put(w.substring(0, eq), Arrays.stream(w.substring(eq + 1).split("\\+")).mapToLong(Long::parseLong).toArray());
+        }
+        if (metrics != null) {
+            histograms = new LatencyHistograms(metrics);
         }
         if (costOf != null && !watched.containsKey(costOf)) {
             throw new IllegalArgumentException("--cost-of " + costOf + " is not one of the --watch names " + watched.keySet());
@@ -239,6 +250,7 @@ public final class LoadSweep implements Callable<Integer> {
             .withPriority(PrioritySpec.fixed(0))
             .withName(label + "-sweep")
             .withQuiet(true);
+        Map<String, LatencyHistograms.Buckets> before = offeredLabel != null && histograms != null ? histograms.read() : null;
         long startNs = System.nanoTime();
         try (Emitter emitter = Emitter.start(config)) {
             if (offeredLabel == null) {
@@ -271,9 +283,23 @@ public final class LoadSweep implements Callable<Integer> {
             double other = Math.max(0, busy - watchedCpu - self - kernel);
             Double cost = costOf == null || bytes == 0 ? null : cpu.get(costOf) / (bytes / 1e9);
             long unacked = end.packetsSent() - end.packetsAcked() - end.packetsNacked();
+            Double distributorP99Ms = null;
+            Double roundTripP99Ms = null;
+            if (before != null) {
+                Map<String, LatencyHistograms.Buckets> after = histograms.read();
+                distributorP99Ms = p99Ms(after, before, LatencyHistograms.IN_DISTRIBUTOR);
+                roundTripP99Ms = p99Ms(after, before, LatencyHistograms.ANALYZER_ROUND_TRIP);
+            }
             return new Step(offeredLabel, rate, seconds, messages / seconds, bytes / seconds / 1e6, end.latencyUs(),
-                end.sendLagUs(), end.packetsNacked(), Math.max(0, unacked), cpu, kernel, other, busy, cost, b.rssKb);
+                end.sendLagUs(), end.packetsNacked(), Math.max(0, unacked), cpu, kernel, other, busy, cost, b.rssKb,
+                distributorP99Ms, roundTripP99Ms);
         }
+    }
+
+    private static Double p99Ms(Map<String, LatencyHistograms.Buckets> after, Map<String, LatencyHistograms.Buckets> before,
+                                String histogram) {
+        double q = after.get(histogram).minus(before.get(histogram)).quantile(0.99);
+        return Double.isNaN(q) ? null : q * 1000;
     }
 
     private record Sample(long nanos, EmitterReport report, Map<String, Long> cpuTicks, long selfTicks,
@@ -393,6 +419,9 @@ public final class LoadSweep implements Callable<Integer> {
 
     private String header() {
         StringBuilder h = new StringBuilder("| run | offered msgs/s | achieved msgs/s | MB/s | ack p50 ms | ack p99 ms | ack p99.9 ms | ack max ms | send lag p99 ms | nacked |");
+        if (metrics != null) {
+            h.append(" in distributor p99 ms | analyzer round trip p99 ms |");
+        }
         if (costOf != null) {
             h.append(' ').append(costOf).append(" CPU s/GB |");
         }
@@ -404,7 +433,7 @@ public final class LoadSweep implements Callable<Integer> {
     }
 
     private String separator() {
-        int columns = 10 + (costOf != null ? 1 : 0) + watched.size() + 3;
+        int columns = 10 + (metrics != null ? 2 : 0) + (costOf != null ? 1 : 0) + watched.size() + 3;
         return "|" + "---|".repeat(columns);
     }
 
@@ -416,6 +445,9 @@ public final class LoadSweep implements Callable<Integer> {
             offered, s.msgsPerS, s.mbPerS, s.latencyUs.p50() / 1000.0, s.latencyUs.p99() / 1000.0,
             s.latencyUs.p999() / 1000.0, s.latencyUs.max() / 1000.0,
             s.offered == 0 ? "-" : String.format(Locale.ROOT, "%.2f", s.sendLagUs.p99() / 1000.0), s.nacked));
+        if (metrics != null) {
+            r.append(' ').append(ms(s.distributorP99Ms)).append(" | ").append(ms(s.roundTripP99Ms)).append(" |");
+        }
         if (costOf != null) {
             r.append(s.costCpuSPerGb == null ? " - |" : String.format(Locale.ROOT, " %.2f |", s.costCpuSPerGb));
         }
@@ -425,6 +457,10 @@ public final class LoadSweep implements Callable<Integer> {
         r.append(String.format(Locale.ROOT, " %.0f | %.0f | %.0f%s |", 100 * s.cpuSeconds.get("load-generator") / s.seconds,
             100 * s.kernelCpuSeconds / s.seconds, 100 * s.otherCpuSeconds / s.seconds, disturbed(s) ? " (disturbed)" : ""));
         return r.toString();
+    }
+
+    private static String ms(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     private String json(Step s) {
@@ -439,6 +475,12 @@ public final class LoadSweep implements Callable<Integer> {
             s.otherCpuSeconds));
         if (s.costCpuSPerGb != null) {
             j.append(String.format(Locale.ROOT, "\"%s_cpu_s_per_gb\":%.3f,", costOf, s.costCpuSPerGb));
+        }
+        if (s.distributorP99Ms != null) {
+            j.append(String.format(Locale.ROOT, "\"in_distributor_p99_ms\":%.3f,", s.distributorP99Ms));
+        }
+        if (s.roundTripP99Ms != null) {
+            j.append(String.format(Locale.ROOT, "\"analyzer_round_trip_p99_ms\":%.3f,", s.roundTripP99Ms));
         }
         j.append("\"cpu_s\":{");
         j.append(String.join(",", s.cpuSeconds.entrySet().stream()
