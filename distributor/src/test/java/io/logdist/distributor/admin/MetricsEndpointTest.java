@@ -116,19 +116,20 @@ class MetricsEndpointTest {
     }
 
     private static Histogram histogram(Map<String, MetricFamily> families, String name, Map<String, String> labels) {
-        MetricFamily f = families.get(name);
-        assertThat(f).as(name).isNotNull();
-        List<Metric> matching = f.getMetrics().stream().filter(m -> m.getLabels().equals(labels)).toList();
-        assertThat(matching).as("%s%s", name, labels).hasSize(1);
-        return (Histogram) matching.get(0);
+        return (Histogram) metric(families, name, labels);
     }
 
     private static double value(Map<String, MetricFamily> families, String name, Map<String, String> labels) {
+        Metric m = metric(families, name, labels);
+        return m instanceof Counter counter ? counter.getValue() : ((Gauge) m).getValue();
+    }
+
+    /** The one series of family {@code name} with exactly these labels. */
+    private static Metric metric(Map<String, MetricFamily> families, String name, Map<String, String> labels) {
         MetricFamily f = families.get(name);
         assertThat(f).as(name).isNotNull();
         List<Metric> matching = f.getMetrics().stream().filter(m -> m.getLabels().equals(labels)).toList();
         assertThat(matching).as("%s%s", name, labels).hasSize(1);
-        Metric m = matching.get(0);
-        return m instanceof Counter counter ? counter.getValue() : ((Gauge) m).getValue();
+        return matching.get(0);
     }
 }
