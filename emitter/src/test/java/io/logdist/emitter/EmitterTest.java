@@ -298,17 +298,6 @@ class EmitterTest {
     }
 
     @Test
-    void shouldReportNoSendLagWhenUnpaced() throws Exception {
-        fake.ackDelayMs = 20;
-        EmitterConfig config = config().withMaxPackets(50).withWindow(4);
-
-        EmitterReport report = run(config);
-
-        assertThat(report.packetsAcked()).isEqualTo(50);
-        assertThat(report.sendLagUs()).isEqualTo(new EmitterReport.Latency(0, 0, 0, 0));
-    }
-
-    @Test
     void shouldGiveEveryPacketAPriorityFromTheSpec() throws Exception {
         EmitterConfig config = config().withMaxPackets(300).withPriority(PrioritySpec.cyclic());
 
