@@ -23,6 +23,8 @@
 #   flags, e.g. "--threads 1")  BENCH_PORT=7300
 #   BENCH_QUIET_WAIT=300 (seconds to wait for an idle machine first)  BENCH_DOC
 #   GEN_CP_PREPEND (classes put before the load generator's jar, e.g. to try a patched emitter)
+#   STALL_SECONDS=20 (the machine's own stalls, measured on the idle machine before and after
+#   the run: tools/MachineStalls on each CPU; 0 skips it)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -68,6 +70,7 @@ command_line="make bench  (MSG_BYTES=$MSG_BYTES MSGS_PER_PACKET=$MSGS_PER_PACKET
 [ -z "${DIST_JAVA_OPTS_SET:-}" ] || command_line+=" DIST_JAVA_OPTS=\"$DIST_JAVA_OPTS\""
 [ -z "${DIST_ARGS:-}" ] || command_line+=" DIST_ARGS=\"$DIST_ARGS\""
 [ -z "${GEN_CP_PREPEND:-}" ] || command_line+=" GEN_CP_PREPEND=$GEN_CP_PREPEND"
+[ "${STALL_SECONDS:-20}" = 20 ] || command_line+=" STALL_SECONDS=$STALL_SECONDS"
 command_line+=")"
 
 sweep() { # label distributor-address rates-csv watch-args...
@@ -118,6 +121,8 @@ stop_logdist() { # kind
 
 wait_quiet "$QUIET_WAIT"
 echo "bench: machine: $(machine_line)"
+echo "bench: the machine's own stalls, before the run (one thread spinning on each CPU, ${STALL_SECONDS:-20} s)"
+machine_stalls "$out/stalls-before.txt"; sed 's/^/bench:   /' "$out/stalls-before.txt"
 echo "bench: logdist end to end: 4 analyzers, distributor, load generator ($CONNECTIONS connections, $MSGS_PER_PACKET x $MSG_BYTES-byte messages per packet)"
 start_logdist analyzer
 sweep logdist "127.0.0.1:$dport" "$rates_csv" --metrics "http://127.0.0.1:$mport/metrics" \
@@ -158,6 +163,9 @@ if [ "$BASELINE" = 1 ]; then
   stop_pids "$spid"
 fi
 
+echo "bench: the machine's own stalls, after the run"
+machine_stalls "$out/stalls-after.txt"; sed 's/^/bench:   /' "$out/stalls-after.txt"
+
 # ---------------------------------------------------------------- report
 ours=$(median_max "$out/logdist.jsonl")
 # The half-maximum steps: the run with the median p99 speaks for them (one 20 s step's p99
@@ -177,6 +185,12 @@ half_p99_ms=$(jq -s -r '[.[] | select(.offered_label=="half") | .latency_us.p99]
   echo "  latency (ACK time minus the packet's intended send time) covers the whole step. CPU % is of one CPU (200 % = both);"
   echo "  \"kernel threads\" is ksoftirqd and the like; \"other\" is CPU used by anything else on the machine during the step (another engineer's build"
   echo "  or test): a step with more than 10 % there is run again once the machine is quiet (up to twice); \"disturbed\" marks one that never got a quiet machine."
+  if [ -s "$out/stalls-before.txt" ]; then
+    echo "- The machine's own stalls (\`MachineStalls\`: one thread spinning on the clock on each CPU, ${STALL_SECONDS:-20} s, idle machine): gaps in"
+    echo "  which the CPU was taken away; \"beyond 2 ms\" is the share of time a packet needing that CPU would wait over 2 ms with nothing else running."
+    sed 's/^/  - before: /' "$out/stalls-before.txt"
+    sed 's/^/  - after: /' "$out/stalls-after.txt"
+  fi
   echo
   cat "$out/logdist.md"
   echo

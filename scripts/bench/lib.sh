@@ -98,6 +98,25 @@ heap_used_mb() {
   jstat -gc "$1" 2>/dev/null | awk 'NR == 2 {printf "%d", ($3 + $4 + $6 + $8) / 1024}' || echo 0
 }
 
+# The machine's own stalls: one MachineStalls per CPU (pinned with taskset), all at once,
+# on the otherwise idle machine, for STALL_SECONDS; their lines go to $1. On a virtual
+# machine the host takes CPUs away for milliseconds, which no program here can prevent;
+# a recorded run says how much of that there was. STALL_SECONDS=0 skips it.
+machine_stalls() { # output-file
+  local file=$1 cpu pids=()
+  : >"$file"
+  [ "${STALL_SECONDS:-20}" != 0 ] || return 0
+  for cpu in $(seq 0 $(($(nproc) - 1))); do
+    # shellcheck disable=SC2086
+    ${has_taskset:+taskset -c "$cpu"} java -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.MachineStalls \
+      --seconds "${STALL_SECONDS:-20}" --label "cpu$cpu" >"$file.$cpu" 2>&1 &
+    pids+=("$!"); track "$!"
+  done
+  wait "${pids[@]}" || true
+  for cpu in $(seq 0 $(($(nproc) - 1))); do cat "$file.$cpu" >>"$file"; rm -f "$file.$cpu"; done
+}
+has_taskset=$(command -v taskset >/dev/null && echo 1 || true)
+
 ensure_haproxy() {
   command -v haproxy >/dev/null && return 0
   if [ "$(id -u)" != 0 ]; then
