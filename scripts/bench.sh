@@ -8,7 +8,8 @@
 #      HALF_RUNS runs at half the median maximum (the latency target: their median p99).
 #   2. Baseline, same run: the same generator through HAProxy (TCP mode, OS package) to
 #      benchmarks' tools/LdpSink, which WELCOMEs and ACKs without parsing packets: a relay
-#      that does no parsing and no routing. Our maximum is reported as a ratio of its.
+#      that does no parsing and no routing. Our maximum is reported as a ratio of its, and
+#      its latency is measured at its own half maximum and at logdist's.
 #      Then the generator straight into the sink at logdist's half-maximum rate: the latency
 #      the machine and the instrument add before any relay does.
 #
@@ -152,12 +153,14 @@ if [ "$BASELINE" = 1 ]; then
     haproxy -db -f scripts/bench/haproxy.cfg >"$out/haproxy.log" 2>&1 &
   hpid=$!; track "$hpid"
   wait_port "$relay_port" haproxy "$out/" "$hpid"
-  sweep haproxy "127.0.0.1:$relay_port" "${max_csv}half" \
+  # HAProxy at its own half maximum, then at logdist's (the same load as our latency step):
+  # what a relay that does no parsing and no routing achieves at that rate on this machine.
+  our_half=$(jq -r 'select(.offered_label=="half") | .offered' "$out/logdist.jsonl" | head -n1)
+  sweep haproxy "127.0.0.1:$relay_port" "${max_csv}half,$our_half" \
     --watch "haproxy=$hpid" --watch "sink=$spid" --cost-of haproxy
   stop_pids "$hpid"
   # The instrument's own floor: the generator straight into the sink, no relay, at the rate
   # of our latency step. What it shows is latency the machine adds before any relay does.
-  our_half=$(jq -r 'select(.offered_label=="half") | .offered' "$out/logdist.jsonl" | head -n1)
   echo "bench: floor: the same generator straight to LdpSink (no relay) at $our_half msgs/s"
   sweep direct "127.0.0.1:$sink_port" "$our_half" --watch "sink=$spid"
   stop_pids "$spid"
@@ -210,6 +213,7 @@ half_p99_ms=$(jq -s -r '[.[] | select(.offered_label=="half") | .latency_us.p99]
     cat "$out/haproxy.md"
     echo
     echo "- logdist / HAProxy maximum: $(awk "BEGIN{printf \"%.0f / %.0f = %.2f\", $ours, $theirs, $ours/$theirs}")"
+    echo "- HAProxy at logdist's half-maximum rate ($our_half msgs/s): $(jq -r --argjson r "$our_half" 'select(.offered==$r and .offered_label!="half") | "p99 \(.latency_us.p99/1000) ms, p50 \(.latency_us.p50/1000) ms"' "$out/haproxy.jsonl" | head -n1) (logdist: the half-maximum line above)"
     echo
     echo "Floor of the instrument: the same generator straight to the same \`LdpSink\`, no relay, at the rate of logdist's half-maximum step."
     echo
