@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
  * taskset -c 0 java -cp benchmarks/target/benchmarks.jar io.logdist.benchmarks.tools.MachineStalls --seconds 20 --label cpu0
  * </pre>
  *
- * <p>Prints one JSON line (with {@code --json}) or one readable line. Threads: the main
- * thread spins on {@link System#nanoTime()} for the whole run; it allocates nothing there.
+ * <p>Prints one line. Threads: the main thread spins on {@link System#nanoTime()} for the
+ * whole run; it allocates nothing there.
  */
 @Command(name = "machine-stalls", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Spin on the clock and report the gaps: time this CPU was taken from a thread that never sleeps.")
@@ -41,9 +41,6 @@ public final class MachineStalls implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "cpu", description = "Name for this run in the output (default ${DEFAULT-VALUE}).")
     String label;
 
-    @Option(names = "--json", description = "Print one JSON object instead of a readable line.")
-    boolean json;
-
     public static void main(String[] args) {
         CommandLines.run(new MachineStalls(), args);
     }
@@ -56,7 +53,7 @@ public final class MachineStalls implements Callable<Integer> {
         spin(new StallTally(budget.toNanos()), warmup.toNanos());
         StallTally tally = new StallTally(budget.toNanos());
         long measured = spin(tally, (long) (seconds * 1e9));
-        System.out.println(json ? json(tally, measured) : line(tally, measured));
+        System.out.println(line(tally, measured));
         return 0;
     }
 
@@ -84,19 +81,6 @@ public final class MachineStalls implements Callable<Integer> {
         return out.append(String.format(Locale.ROOT, "; longest %.2f ms; %.3f %% of the time stalled, %.3f %% beyond %s ms",
             tally.longestNanos() / 1e6, percent(tally.stalledNanos(), measuredNanos),
             percent(tally.beyondBudgetNanos(), measuredNanos), millis(tally.budgetNanos()))).toString();
-    }
-
-    private String json(StallTally tally, long measuredNanos) {
-        long[] counts = tally.counts();
-        StringBuilder out = new StringBuilder("{\"label\":\"").append(label).append("\",\"seconds\":")
-            .append(String.format(Locale.ROOT, "%.3f", measuredNanos / 1e9)).append(",\"stalls\":{");
-        for (int i = 0; i < counts.length; i++) {
-            out.append(i == 0 ? "" : ",").append("\"over_").append(millis(StallTally.THRESHOLDS_NANOS[i])).append("_ms\":").append(counts[i]);
-        }
-        return out.append(String.format(Locale.ROOT,
-            "},\"longest_ms\":%.3f,\"stalled_percent\":%.4f,\"budget_ms\":%s,\"beyond_budget_percent\":%.4f}",
-            tally.longestNanos() / 1e6, percent(tally.stalledNanos(), measuredNanos), millis(tally.budgetNanos()),
-            percent(tally.beyondBudgetNanos(), measuredNanos))).toString();
     }
 
     private static String millis(long nanos) {
