@@ -50,6 +50,9 @@ public final class MachineStalls implements Callable<Integer> {
         if (!(seconds > 0)) {
             throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
         }
+        if (budget.isZero() || budget.isNegative()) {
+            throw new IllegalArgumentException("--budget must be positive, e.g. 2ms");
+        }
         spin(new StallTally(budget.toNanos()), warmup.toNanos());
         StallTally tally = new StallTally(budget.toNanos());
         long measured = spin(tally, (long) (seconds * 1e9));
