@@ -723,7 +723,6 @@ public final class AnalyzerLink {
         return released;
     }
 
-    /** The admin view, taken on this link's loop. Any thread (blocks briefly). */
     /**
      * Adds the round trips (DELIVER written to its ACK read, microseconds) recorded since the
      * previous call to {@code into}. Any thread, one at a time.
@@ -732,6 +731,7 @@ public final class AnalyzerLink {
         into.add(roundTripUs.getIntervalHistogram());
     }
 
+    /** The admin view, taken on this link's loop. Any thread (blocks briefly). */
     public AnalyzerView view() {
         try {
             // Generous: a loaded loop (or a GC pause under paranoid leak tracking in tests) must not fail a control call.
