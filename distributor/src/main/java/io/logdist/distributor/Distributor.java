@@ -16,6 +16,7 @@ import io.logdist.distributor.link.DeadLetters;
 import io.logdist.distributor.link.LinkSettings;
 import io.logdist.distributor.loop.LoopContext;
 import io.logdist.distributor.loop.LoopContexts;
+import io.logdist.distributor.loop.LoopLatency;
 import io.logdist.distributor.queue.PacketList;
 import io.logdist.distributor.routing.RoutingTables;
 import io.logdist.protocol.codec.ErrorCode;
@@ -217,7 +218,7 @@ public final class Distributor implements AutoCloseable {
 
     /** Ack latency (PACKET read to safe) in microseconds, recorded since the previous call. */
     public Histogram ackLatencySnapshot() {
-        Histogram h = new Histogram(LoopContext.MAX_LATENCY_US, 3);
+        Histogram h = LoopLatency.newTotal();
         for (LoopContext c : contexts.all()) {
             c.drainAckLatency(h);
         }
@@ -232,7 +233,7 @@ public final class Distributor implements AutoCloseable {
         Map<String, Histogram> byName = new LinkedHashMap<>();
         for (AnalyzerLink l : tables.links()) {
             // A removed analyzer added again under its name can briefly have two links: one series.
-            l.drainRoundTrip(byName.computeIfAbsent(l.name(), n -> new Histogram(LoopContext.MAX_LATENCY_US, 3)));
+            l.drainRoundTrip(byName.computeIfAbsent(l.name(), n -> LoopLatency.newTotal()));
         }
         return byName;
     }

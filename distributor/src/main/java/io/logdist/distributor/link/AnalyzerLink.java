@@ -5,6 +5,7 @@ import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.logging.RateLimitedLog;
 import io.logdist.distributor.loop.LoopContext;
 import io.logdist.distributor.loop.LoopInbox;
+import io.logdist.distributor.loop.LoopLatency;
 import io.logdist.distributor.queue.Packet;
 import io.logdist.distributor.queue.PacketList;
 import io.logdist.distributor.queue.PriorityQueues;
@@ -31,7 +32,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +102,7 @@ public final class AnalyzerLink {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ManyToOneConcurrentLinkedQueue<Runnable> roomWaiters = new ManyToOneConcurrentLinkedQueue<>();
     /** DELIVER written to its ACK read, in microseconds; this loop writes, the metrics scrape reads. */
-    private final SingleWriterRecorder roundTripUs = new SingleWriterRecorder(LoopContext.MAX_LATENCY_US, 3);
+    private final LoopLatency roundTrip = new LoopLatency();
     private final CompletableFuture<Void> removed = new CompletableFuture<>();
     private final long lowWatermark;
     private State state = State.CONNECTING;
@@ -547,7 +547,7 @@ public final class AnalyzerLink {
                 reroute(p, "refused by analyzer " + spec.name());
                 continue;
             }
-            roundTripUs.recordValue(Math.min(Math.max((now - p.deliveredNanos) / 1000, 0), LoopContext.MAX_LATENCY_US));
+            roundTrip.recordSince(p.deliveredNanos, now);
             packets++;
             messages += p.count;
             bytes += p.length();
@@ -728,7 +728,7 @@ public final class AnalyzerLink {
      * previous call to {@code into}. Any thread, one at a time.
      */
     public void drainRoundTrip(Histogram into) {
-        into.add(roundTripUs.getIntervalHistogram());
+        roundTrip.drainInto(into);
     }
 
     /** The admin view, taken on this link's loop. Any thread (blocks briefly). */

@@ -8,7 +8,6 @@ import io.logdist.distributor.routing.Router;
 import io.logdist.distributor.routing.RoutingTable;
 import io.netty.channel.EventLoop;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
 
 
 import java.util.ArrayList;
@@ -29,8 +28,6 @@ import java.util.function.Supplier;
 public final class LoopContext {
     private static final int SETTLE_INBOX_CAPACITY = 1 << 16;
     private static final long PARK_RETRY_MS = 5;
-    /** The ack latency histogram's range ends here (an hour); longer values are recorded as this. */
-    public static final long MAX_LATENCY_US = 3_600_000_000L;
 
     private final EventLoop eventLoop;
     private final Router router;
@@ -43,7 +40,7 @@ public final class LoopContext {
     private boolean parkRetryScheduled;
 
     /** Written only by this loop (settlements are handed to their owner loop first), so no atomics per packet. */
-    private final SingleWriterRecorder ackLatencyUs = new SingleWriterRecorder(MAX_LATENCY_US, 3);
+    private final LoopLatency ackLatency = new LoopLatency();
 
     public LoopContext(EventLoop eventLoop, Supplier<RoutingTable> tables) {
         this.eventLoop = eventLoop;
@@ -138,8 +135,7 @@ public final class LoopContext {
         if (ledger.onSafe(p.sequence)) {
             ackDue.add(ledger);
         }
-        long us = (System.nanoTime() - p.receivedNanos) / 1000;
-        ackLatencyUs.recordValue(Math.min(Math.max(us, 0), MAX_LATENCY_US));
+        ackLatency.recordSince(p.receivedNanos, System.nanoTime());
         p.recycle();
     }
 
@@ -153,7 +149,7 @@ public final class LoopContext {
 
     /** Adds the ack latencies this loop recorded since the last call to {@code into}. Any thread, one at a time. */
     public void drainAckLatency(Histogram into) {
-        into.add(ackLatencyUs.getIntervalHistogram());
+        ackLatency.drainInto(into);
     }
 
     /** Takes every parked packet out, e.g. to dead-letter them at shutdown. Loop thread. */
