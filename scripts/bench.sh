@@ -43,6 +43,7 @@ SINK_ANALYZERS=${SINK_ANALYZERS:-0}
 BASE_PORT=${BENCH_PORT:-7300}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-300}
 DOC=${BENCH_DOC:-docs/benchmarks.md}
+STALL_SECONDS=${STALL_SECONDS:-20}
 # The distributor: the 512 MB heap target as a hard limit, fixed size (no resizing during
 # the run); Parallel GC (see docs/benchmarks.md: no concurrent GC threads competing for the
 # two cores, cheapest barriers; the data path allocates little, so pauses are short and rare).
@@ -71,7 +72,7 @@ command_line="make bench  (MSG_BYTES=$MSG_BYTES MSGS_PER_PACKET=$MSGS_PER_PACKET
 [ -z "${DIST_JAVA_OPTS_SET:-}" ] || command_line+=" DIST_JAVA_OPTS=\"$DIST_JAVA_OPTS\""
 [ -z "${DIST_ARGS:-}" ] || command_line+=" DIST_ARGS=\"$DIST_ARGS\""
 [ -z "${GEN_CP_PREPEND:-}" ] || command_line+=" GEN_CP_PREPEND=$GEN_CP_PREPEND"
-[ "${STALL_SECONDS:-20}" = 20 ] || command_line+=" STALL_SECONDS=$STALL_SECONDS"
+[ "$STALL_SECONDS" = 20 ] || command_line+=" STALL_SECONDS=$STALL_SECONDS"
 command_line+=")"
 
 sweep() { # label distributor-address rates-csv watch-args...
@@ -122,8 +123,8 @@ stop_logdist() { # kind
 
 wait_quiet "$QUIET_WAIT"
 echo "bench: machine: $(machine_line)"
-echo "bench: the machine's own stalls, before the run (one thread spinning on each CPU, ${STALL_SECONDS:-20} s)"
-machine_stalls "$out/stalls-before.txt"; sed 's/^/bench:   /' "$out/stalls-before.txt"
+echo "bench: the machine's own stalls, before the run (one thread spinning on each CPU, $STALL_SECONDS s)"
+machine_stalls "$out/stalls-before.txt" "$STALL_SECONDS"; sed 's/^/bench:   /' "$out/stalls-before.txt"
 echo "bench: logdist end to end: 4 analyzers, distributor, load generator ($CONNECTIONS connections, $MSGS_PER_PACKET x $MSG_BYTES-byte messages per packet)"
 start_logdist analyzer
 sweep logdist "127.0.0.1:$dport" "$rates_csv" --metrics "http://127.0.0.1:$mport/metrics" \
@@ -167,7 +168,7 @@ if [ "$BASELINE" = 1 ]; then
 fi
 
 echo "bench: the machine's own stalls, after the run"
-machine_stalls "$out/stalls-after.txt"; sed 's/^/bench:   /' "$out/stalls-after.txt"
+machine_stalls "$out/stalls-after.txt" "$STALL_SECONDS"; sed 's/^/bench:   /' "$out/stalls-after.txt"
 
 # ---------------------------------------------------------------- report
 ours=$(median_max "$out/logdist.jsonl")
@@ -189,7 +190,7 @@ half_p99_ms=$(jq -s -r '[.[] | select(.offered_label=="half") | .latency_us.p99]
   echo "  \"kernel threads\" is ksoftirqd and the like; \"other\" is CPU used by anything else on the machine during the step (another engineer's build"
   echo "  or test): a step with more than 10 % there is run again once the machine is quiet (up to twice); \"disturbed\" marks one that never got a quiet machine."
   if [ -s "$out/stalls-before.txt" ]; then
-    echo "- The machine's own stalls (\`MachineStalls\`: one thread spinning on the clock on each CPU, ${STALL_SECONDS:-20} s, idle machine): gaps in"
+    echo "- The machine's own stalls (\`MachineStalls\`: one thread spinning on the clock on each CPU, $STALL_SECONDS s, idle machine): gaps in"
     echo "  which the CPU was taken away; \"beyond 2 ms\" is the share of time a packet needing that CPU would wait over 2 ms with nothing else running."
     sed 's/^/  - before: /' "$out/stalls-before.txt"
     sed 's/^/  - after: /' "$out/stalls-after.txt"

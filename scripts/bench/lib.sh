@@ -99,17 +99,17 @@ heap_used_mb() {
 }
 
 # The machine's own stalls: one MachineStalls per CPU (pinned with taskset), all at once,
-# on the otherwise idle machine, for STALL_SECONDS; their lines go to $1. On a virtual
+# on the otherwise idle machine, for $2 seconds; their lines go to $1. On a virtual
 # machine the host takes CPUs away for milliseconds, which no program here can prevent;
-# a recorded run says how much of that there was. STALL_SECONDS=0 skips it.
-machine_stalls() { # output-file
-  local file=$1 cpu pids=()
+# a recorded run says how much of that there was. 0 seconds skips it.
+machine_stalls() { # output-file seconds
+  local file=$1 seconds=$2 cpu pids=()
   : >"$file"
-  [ "${STALL_SECONDS:-20}" != 0 ] || return 0
+  [ "$seconds" != 0 ] || return 0
   for cpu in $(seq 0 $(($(nproc) - 1))); do
     # shellcheck disable=SC2086
     ${has_taskset:+taskset -c "$cpu"} java -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.MachineStalls \
-      --seconds "${STALL_SECONDS:-20}" --label "cpu$cpu" >"$file.$cpu" 2>&1 &
+      --seconds "$seconds" --label "cpu$cpu" >"$file.$cpu" 2>&1 &
     pids+=("$!"); track "$!"
   done
   wait "${pids[@]}" || true
