@@ -229,8 +229,10 @@ detection=$(awk -v detail="$out/detection.txt" '
   }
   # Only a link that was up can go down with packets to reroute: lines for failed redials
   # of a link that is already down are skipped.
-  match($0, /analyzer a[0-9]+ up/) { split(substr($0, RSTART, RLENGTH), w, " "); up[w[2]] = 1; next }
-  match($0, /analyzer a[0-9]+ (down|stalled)/) {
+  # The distributor has a connection to each analyzer per event loop, each logged as
+  # "analyzer aN (connection K of L) ..."; the first of them to go down is the detection.
+  match($0, /analyzer a[0-9]+ (\(connection [0-9]+ of [0-9]+\) )?up/) { split(substr($0, RSTART, RLENGTH), w, " "); up[w[2]] = 1; next }
+  match($0, /analyzer a[0-9]+ (\(connection [0-9]+ of [0-9]+\) )?(down|stalled)/) {
     split(substr($0, RSTART, RLENGTH), w, " ")
     if (up[w[2]]) { m++; dt[m] = tod($1); da[m] = w[2]; up[w[2]] = 0 }
   }

@@ -12,6 +12,7 @@ import io.logdist.distributor.ingest.EmitterServer;
 import io.logdist.distributor.ingest.EmitterSessions;
 import io.logdist.distributor.ingest.IngestStats;
 import io.logdist.distributor.link.AnalyzerLink;
+import io.logdist.distributor.link.AnalyzerLinks;
 import io.logdist.distributor.link.DeadLetters;
 import io.logdist.distributor.link.LinkSettings;
 import io.logdist.distributor.loop.LoopContext;
@@ -37,13 +38,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A running distributor: the emitter listener, one link per analyzer, and the event loops
+ * A running distributor: the emitter listener, one link per analyzer on each event loop, and the loops
  * they share. Embeddable (tests start one in-process) and driven by {@link DistributorMain}.
  *
  * <p>The control methods (add, reweight, drain, remove analyzers; views; shutdown) are the
@@ -70,7 +71,8 @@ public final class Distributor implements AutoCloseable {
     private final LinkSettings linkSettings;
     private final DeadLetters deadLetters;
     private final Object control = new Object();
-    private final AtomicInteger nextLoop = new AtomicInteger();
+    /** Every configured analyzer, in configuration order; the control plane's list (routing uses {@link #tables}). */
+    private final List<AnalyzerLinks> analyzers = new CopyOnWriteArrayList<>();
     private final AtomicLong reroutesOfRemoved = new AtomicLong();
     private InetSocketAddress emitterAddress;
     private InetSocketAddress adminAddress;
@@ -113,20 +115,18 @@ public final class Distributor implements AutoCloseable {
         }
     }
 
-    private AnalyzerLink newLink(AnalyzerSpec spec, boolean slowStartFirstConnection) {
-        List<LoopContext> loops = contexts.all();
-        // Spread links over the loops so their draining runs in parallel.
-        LoopContext loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
-        AnalyzerLink link = new AnalyzerLink(spec, loop, tables, transport, linkSettings, deadLetters, slowStartFirstConnection);
-        tables.add(link);
-        return link;
+    /** One link to the analyzer on every event loop, so that packets need not change thread on their way. */
+    private AnalyzerLinks newLink(AnalyzerSpec spec, boolean slowStartFirstConnection) {
+        AnalyzerLinks a = new AnalyzerLinks(spec, contexts.all(), tables, transport, linkSettings, deadLetters, slowStartFirstConnection);
+        analyzers.add(a);
+        return a;
     }
 
     /** Starts the links dialling and binds the listeners; returns once emitters can connect. */
     public static Distributor start(DistributorConfig config) throws InterruptedException {
         Distributor d = new Distributor(config);
         try {
-            d.tables.links().forEach(AnalyzerLink::start);
+            d.analyzers.forEach(AnalyzerLinks::start);
             d.emitterAddress = d.emitterServer.bind();
             if (d.adminServer != null) {
                 d.adminAddress = d.adminServer.bind();
@@ -168,7 +168,7 @@ public final class Distributor implements AutoCloseable {
     /** Current state of each analyzer link, in configuration order (light: no hop to the loops). */
     public List<LinkStatus> links() {
         List<LinkStatus> out = new ArrayList<>();
-        for (AnalyzerLink l : tables.links()) {
+        for (AnalyzerLinks l : analyzers) {
             out.add(new LinkStatus(l.spec().name(), l.spec().address().toString(), l.weight(), l.isRoutable(),
                 l.packetsDelivered(), l.messagesDelivered(), l.reroutedAway(), l.connects()));
         }
@@ -180,10 +180,10 @@ public final class Distributor implements AutoCloseable {
                              long messagesDelivered, long reroutedAway, long connects) {
     }
 
-    /** Each analyzer's full view (taken on its loop), in configuration order. */
+    /** Each analyzer's full view (taken on its loops), in configuration order. */
     public List<AnalyzerView> analyzers() {
         List<AnalyzerView> out = new ArrayList<>();
-        for (AnalyzerLink l : tables.links()) {
+        for (AnalyzerLinks l : analyzers) {
             out.add(l.view());
         }
         return out;
@@ -210,7 +210,7 @@ public final class Distributor implements AutoCloseable {
     /** Packets rerouted after a link failure or an analyzer's NACK, over all links (removed ones included). */
     public long reroutes() {
         long n = reroutesOfRemoved.get();
-        for (AnalyzerLink l : tables.links()) {
+        for (AnalyzerLinks l : analyzers) {
             n += l.reroutedAway();
         }
         return n;
@@ -231,7 +231,7 @@ public final class Distributor implements AutoCloseable {
      */
     public Map<String, Histogram> analyzerRoundTripSnapshot() {
         Map<String, Histogram> byName = new LinkedHashMap<>();
-        for (AnalyzerLink l : tables.links()) {
+        for (AnalyzerLinks l : analyzers) {
             // A removed analyzer added again under its name can briefly have two links: one series.
             l.drainRoundTrip(byName.computeIfAbsent(l.name(), n -> LoopLatency.newTotal()));
         }
@@ -240,8 +240,8 @@ public final class Distributor implements AutoCloseable {
 
     // ---- Control -----------------------------------------------------------------------
 
-    private AnalyzerLink find(String name) {
-        for (AnalyzerLink l : tables.links()) {
+    private AnalyzerLinks find(String name) {
+        for (AnalyzerLinks l : analyzers) {
             if (l.name().equals(name)) {
                 return l;
             }
@@ -258,9 +258,9 @@ public final class Distributor implements AutoCloseable {
      * @throws IllegalStateException when the name is taken
      */
     public AnalyzerView addAnalyzer(AnalyzerSpec spec, String by) {
-        AnalyzerLink link;
+        AnalyzerLinks link;
         synchronized (control) {
-            for (AnalyzerLink l : tables.links()) {
+            for (AnalyzerLinks l : analyzers) {
                 if (l.name().equals(spec.name())) {
                     throw new IllegalStateException("analyzer name '" + spec.name() + "' is taken");
                 }
@@ -275,15 +275,15 @@ public final class Distributor implements AutoCloseable {
 
     /** Changes an analyzer's weight; routing follows at once. {@code by}: who asked, for the log. */
     public AnalyzerView setWeight(String name, double weight, String by) {
-        AnalyzerLink link = find(name);
-        link.setWeight(weight);
+        AnalyzerLinks link = find(name);
+        link.setWeight(weight, tables);
         LOG.atInfo().addKeyValue("analyzer", name).addKeyValue("by", by).log("analyzer {} weight set to {} ({})", name, weight, by);
         return link.view();
     }
 
     /** The analyzer takes no new packets, finishes what it holds, then stays idle. {@code by}: who asked, for the log. */
     public AnalyzerView drainAnalyzer(String name, String by) {
-        AnalyzerLink link = find(name);
+        AnalyzerLinks link = find(name);
         link.drain(by);
         return link.view();
     }
@@ -293,11 +293,12 @@ public final class Distributor implements AutoCloseable {
      * the start (with {@code by}, who asked) and the end.
      */
     public CompletableFuture<Void> removeAnalyzer(String name, String by) {
-        AnalyzerLink link = find(name);
+        AnalyzerLinks link = find(name);
         return link.remove(by).thenRun(() -> {
             synchronized (control) {
-                // Each request for the same removal gets here; only the one that unlists the link counts its reroutes.
-                if (tables.remove(link)) {
+                // Each request for the same removal gets here; only the one that unlists the analyzer counts its reroutes.
+                if (analyzers.remove(link)) {
+                    link.links().forEach(tables::remove);
                     reroutesOfRemoved.addAndGet(link.reroutedAway());
                 }
             }
@@ -383,7 +384,7 @@ public final class Distributor implements AutoCloseable {
         if (adminServer != null) {
             adminServer.close();
         }
-        tables.links().forEach(AnalyzerLink::close);
+        analyzers.forEach(AnalyzerLinks::close);
         for (LoopContext c : contexts.all()) {
             try {
                 c.eventLoop().submit(c::releaseAll).sync();

@@ -88,7 +88,7 @@ public final class ConfigFile {
         @Option(names = "--name", description = "Name sent to peers (default logdist).")
         public String name;
 
-        @Option(names = "--threads", description = "Event loops for connections (default: one per core).")
+        @Option(names = "--threads", description = "Event loops for connections (default: one per core); each has its own connection to every analyzer.")
         public Integer threads;
 
         @Option(names = "--emitter-window", paramLabel = "PACKETS", description = "Largest window granted to an emitter (default 1024).")

@@ -44,7 +44,8 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The distributor's connection to one analyzer: it dials, says HELLO (role 2), and feeds
+ * One of the distributor's connections to an analyzer, the one on its event loop (an
+ * analyzer has one on each, {@link AnalyzerLinks}): it dials, says HELLO (role 2), and feeds
  * DELIVERs from 256 {@link PriorityQueues} while at most {@code window} are
  * unacknowledged; a cumulative ACK settles a prefix of {@link UnackedDeliveries} and
  * hands each packet back to its emitter's loop as safe.
@@ -85,6 +86,10 @@ public final class AnalyzerLink {
     enum State { CONNECTING, HANDSHAKE, UP, BACKOFF, EJECTED, CLOSED }
 
     private final AnalyzerSpec spec;
+    /** The analyzer this is one connection to; its other links are on the other loops. */
+    private final AnalyzerLinks analyzer;
+    /** The analyzer's name, and which of its connections this is when it has several: for the log. */
+    private final String label;
     private final LoopContext loop;
     private final RoutingTables tables;
     private final Transport transport;
@@ -104,6 +109,8 @@ public final class AnalyzerLink {
     /** DELIVER written to its ACK read, in microseconds; this loop writes, the metrics scrape reads. */
     private final LoopLatency roundTrip = new LoopLatency();
     private final CompletableFuture<Void> removed = new CompletableFuture<>();
+    /** This link's share of the analyzer's {@code queueBytes}, and half of it. */
+    private final long highWatermark;
     private final long lowWatermark;
     private State state = State.CONNECTING;
     private volatile double weight;
@@ -135,9 +142,15 @@ public final class AnalyzerLink {
     private volatile long reroutedAway;
     private volatile long connects;
 
-    public AnalyzerLink(AnalyzerSpec spec, LoopContext loop, RoutingTables tables, Transport transport, LinkSettings settings,
-                        DeadLetters deadLetters, boolean slowStartFirstConnection) {
+    /**
+     * @param analyzer the analyzer's links, of which this is number {@code lane} (from 0) of {@code lanes}
+     * @param loop     the event loop this link lives on
+     */
+    AnalyzerLink(AnalyzerLinks analyzer, int lane, int lanes, AnalyzerSpec spec, LoopContext loop, RoutingTables tables,
+                 Transport transport, LinkSettings settings, DeadLetters deadLetters, boolean slowStartFirstConnection) {
+        this.analyzer = analyzer;
         this.spec = spec;
+        this.label = lanes == 1 ? spec.name() : spec.name() + " (connection " + (lane + 1) + " of " + lanes + ")";
         this.rampOnUp = slowStartFirstConnection;
         this.weight = spec.weight();
         this.loop = loop;
@@ -151,7 +164,8 @@ public final class AnalyzerLink {
         this.backoff = new Backoff(settings.reconnectBaseMs(), Math.max(settings.reconnectBaseMs(), settings.reconnectMaxMs()), new SplittableRandom());
         this.breaker = new CircuitBreaker(settings.failureThreshold(), TimeUnit.MILLISECONDS.toNanos(settings.ejectionBaseMs()),
             TimeUnit.MILLISECONDS.toNanos(settings.ejectionMaxMs()), TimeUnit.MILLISECONDS.toNanos(settings.ejectionDecayMs()));
-        this.lowWatermark = settings.queueBytes() / 2;
+        this.highWatermark = Math.max(1, settings.queueBytes() / lanes);
+        this.lowWatermark = highWatermark / 2;
     }
 
     public AnalyzerSpec spec() {
@@ -160,6 +174,16 @@ public final class AnalyzerLink {
 
     public String name() {
         return spec.name();
+    }
+
+    /** The analyzer this link is one connection to. Any thread. */
+    public AnalyzerLinks analyzer() {
+        return analyzer;
+    }
+
+    /** The event loop this link lives on. Any thread. */
+    public LoopContext loop() {
+        return loop;
     }
 
     /** True while the link is up, not draining, and takes part in routing. Any thread. */
@@ -199,42 +223,35 @@ public final class AnalyzerLink {
     }
 
     /** Starts dialling. Any thread. */
-    public void start() {
+    void start() {
         loop.eventLoop().execute(this::connect);
     }
 
-    /** Changes the weight; routing follows at once. Any thread. */
-    public void setWeight(double w) {
+    /** Changes the weight; routing follows once the caller publishes the table. Any thread. */
+    void setWeight(double w) {
         weight = AnalyzerSpec.checkWeight(w, w);
-        tables.publish();
     }
 
-    /**
-     * Takes no new packets; finishes what it holds, then stays connected and idle. Any thread.
-     *
-     * @param by who asked, for the log
-     */
-    public void drain(String by) {
-        beginDraining("draining", by);
+    /** Takes no new packets; finishes what it holds, then stays connected and idle. Any thread. */
+    void drain() {
+        beginDraining();
     }
 
-    /** Drains, then closes for good; the future completes once nothing is left here. Any thread. {@code by}: who asked. */
-    public CompletableFuture<Void> remove(String by) {
+    /** Drains, then closes for good; the future completes once nothing is left here. Any thread. */
+    CompletableFuture<Void> remove() {
         removing = true;
-        beginDraining("draining to be removed", by);
+        beginDraining();
         return removed;
     }
 
-    /** Logs the request once, with who asked and what is left to finish; the draining itself starts only once. */
-    private void beginDraining(String what, String by) {
+    /** The draining itself starts only once; a later request (remove after drain) only checks whether it is done. */
+    private void beginDraining() {
         boolean first = !draining;
         if (first) {
             draining = true;
             tables.publish();
         }
         loop.eventLoop().execute(() -> {
-            LOG.atInfo().addKeyValue("analyzer", spec.name()).addKeyValue("by", by).log("analyzer {} {} ({}): no new packets, {} queued and {} unacknowledged to finish",
-                spec.name(), what, by, queues.size(), unacked.size());
             if (first) {
                 // Packets already routed here but not yet written go elsewhere now.
                 inbox.drain(this::rerouteUndelivered);
@@ -246,7 +263,6 @@ public final class AnalyzerLink {
 
     private void checkRemoved() {
         if (removing && unacked.isEmpty() && queues.isEmpty() && inbox.isEmpty() && !removed.isDone()) {
-            LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} removed", spec.name());
             close();
             removed.complete(null);
         }
@@ -302,7 +318,7 @@ public final class AnalyzerLink {
 
     /** True when more than {@code queueBytes} wait here: senders should pause. Any thread. */
     public boolean isOverHighWatermark() {
-        return queuedBytes.get() > settings.queueBytes();
+        return queuedBytes.get() > highWatermark;
     }
 
     /**
@@ -460,7 +476,7 @@ public final class AnalyzerLink {
             }
             case GOODBYE -> {
                 FrameReader.checkEmptyBody(frame);
-                LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} said GOODBYE; no new packets go to it", spec.name());
+                LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} said GOODBYE; no new packets go to it", label);
                 setRoutable(false);
                 rerouteQueued();
             }
@@ -484,7 +500,7 @@ public final class AnalyzerLink {
         pingSentNs = 0;
         connects++;
         confirmed = false;
-        LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} up at {} (window {}{})", spec.name(), spec.address(), window,
+        LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} up at {} (window {}{})", label, spec.address(), window,
             slowStartNs > 0 ? ", slow start over " + settings.slowStartMs() + " ms" : "");
         setRoutable(true);
         long period = Math.max(20, settings.linkTimeoutMs() / 4);
@@ -576,7 +592,7 @@ public final class AnalyzerLink {
     private void onNack(FrameReader.Nack nack) {
         Packet p = unacked.find(nack.id());
         NACK_WARNINGS.warn("nack:" + spec.name(), "analyzer {} refused delivery {} with {} ({}): {}; it will be rerouted",
-            spec.name(), nack.id(), nack.rawCode(), nack.code(), nack.reason());
+            label, nack.id(), nack.rawCode(), nack.code(), nack.reason());
         if (p != null) {
             p.refusedByAnalyzer = true;
         }
@@ -584,12 +600,12 @@ public final class AnalyzerLink {
 
     private void onError(Channel ch, FrameReader.Error error) {
         lastFailure = "analyzer sent ERROR " + error.rawCode() + " (" + error.code() + "): " + error.reason();
-        LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} sent ERROR {} ({}): {}", spec.name(), error.rawCode(), error.code(), error.reason());
+        LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} sent ERROR {} ({}): {}", label, error.rawCode(), error.code(), error.reason());
         ch.close();
     }
 
     private void sendErrorAndClose(Channel ch, ErrorCode code, String reason) {
-        LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {}: {}; closing the link", spec.name(), reason);
+        LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {}: {}; closing the link", label, reason);
         ch.writeAndFlush(Frames.error(ch.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -667,12 +683,12 @@ public final class AnalyzerLink {
         state = State.BACKOFF;
         long delay = backoff.nextDelayMs();
         if (ejected) {
-            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} {} ({}); {} packets rerouted; ejected for {} ms (ejection {})", spec.name(),
+            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} {} ({}); {} packets rerouted; ejected for {} ms (ejection {})", label,
                 stalled ? "stalled" : "down", why, n, TimeUnit.NANOSECONDS.toMillis(breaker.currentEjectionNs()), breaker.ejections());
         } else if (wasUp) {
-            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} {} ({}); {} packets rerouted; reconnecting in {} ms", spec.name(), stalled ? "stalled" : "down", why, n, delay);
+            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} {} ({}); {} packets rerouted; reconnecting in {} ms", label, stalled ? "stalled" : "down", why, n, delay);
         } else if (backoff.attempts() == 1 || backoff.attempts() % 20 == 0) {
-            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} at {} unavailable ({}); retrying, next in {} ms", spec.name(), spec.address(), why, delay);
+            LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} at {} unavailable ({}); retrying, next in {} ms", label, spec.address(), why, delay);
         }
         loop.eventLoop().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
@@ -813,7 +829,7 @@ public final class AnalyzerLink {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.atDebug().addKeyValue("analyzer", spec.name()).log("analyzer {}: {}", spec.name(), cause.toString());
+            LOG.atDebug().addKeyValue("analyzer", spec.name()).log("analyzer {}: {}", label, cause.toString());
             ctx.close();
         }
     }

@@ -45,7 +45,7 @@ public final class LoopContext {
     public LoopContext(EventLoop eventLoop, Supplier<RoutingTable> tables) {
         this.eventLoop = eventLoop;
         this.settleInbox = new LoopInbox<>(SETTLE_INBOX_CAPACITY, eventLoop, this::drainSettled);
-        this.router = new Router(tables);
+        this.router = new Router(tables, this);
     }
 
     public EventLoop eventLoop() {

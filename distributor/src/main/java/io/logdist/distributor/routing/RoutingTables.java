@@ -1,15 +1,18 @@
 package io.logdist.distributor.routing;
 
 import io.logdist.distributor.link.AnalyzerLink;
+import io.logdist.distributor.link.AnalyzerLinks;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
  * Publishes the current {@link RoutingTable}: every analyzer link known (the distributor's
- * one list of them, {@link #links()}), and of those the ones that are up. Links call {@link #publish()} when they go up or down; routers read
+ * one list of them, {@link #links()}: one per analyzer and event loop), and of those the ones that are up. Links call {@link #publish()} when they go up or down; routers read
  * {@link #current()} (one volatile read) at each decision.
  *
  * <p>Thread-safe. Publishing is control-plane work (a link changing state), never per
@@ -50,16 +53,21 @@ public final class RoutingTables implements Supplier<RoutingTable> {
     public void publish() {
         synchronized (publishLock) {
             List<AnalyzerLink> up = new ArrayList<>();
+            Map<AnalyzerLinks, Integer> linksUp = new IdentityHashMap<>();
             for (AnalyzerLink l : links) {
                 if (l.isRoutable()) {
                     up.add(l);
+                    linksUp.merge(l.analyzer(), 1, Integer::sum);
                 }
             }
             double[] weights = new double[up.size()];
+            double[] ownWeights = new double[up.size()];
             for (int i = 0; i < weights.length; i++) {
-                weights[i] = up.get(i).effectiveWeight();
+                AnalyzerLink l = up.get(i);
+                ownWeights[i] = l.effectiveWeight();
+                weights[i] = ownWeights[i] / linksUp.get(l.analyzer());
             }
-            current = new RoutingTable(current.version() + 1, up.toArray(new AnalyzerLink[0]), weights);
+            current = new RoutingTable(current.version() + 1, up.toArray(new AnalyzerLink[0]), weights, ownWeights);
         }
     }
 }

@@ -42,6 +42,8 @@ import static org.awaitility.Awaitility.await;
  * started (analyzers started later through {@link #startAnalyzer} included).
  */
 final class AdminCluster implements AutoCloseable {
+    /** Event loops of the distributor under test; it holds one connection to each analyzer on each. */
+    static final int LOOPS = 2;
     static final ObjectMapper JSON = new ObjectMapper();
 
     final Map<String, AnalyzerServer> analyzers = new LinkedHashMap<>();
@@ -58,7 +60,7 @@ final class AdminCluster implements AutoCloseable {
             String name = "a" + (i + 1);
             specs.add(new AnalyzerSpec(name, startAnalyzer(name), weights[i]));
         }
-        DistributorConfig.Builder b = DistributorConfig.builder().listen(new HostPort("127.0.0.1", 0)).analyzers(specs).threads(2)
+        DistributorConfig.Builder b = DistributorConfig.builder().listen(new HostPort("127.0.0.1", 0)).analyzers(specs).threads(LOOPS)
             .reconnectBase(Duration.ofMillis(20)).reconnectMax(Duration.ofMillis(500)).slowStart(Duration.ZERO)
             // Not about stall detection: a loaded test machine must not make a busy analyzer look stalled.
             .linkTimeout(Duration.ofSeconds(30));

@@ -124,8 +124,9 @@ class ResilienceTest {
         try (AnalyzerServer good = AnalyzerServer.start(AnalyzerConfig.defaults("good", local(0)));
              ControllableAnalyzer flapper = new ControllableAnalyzer()) {
             flapper.flap = true;
+            // One event loop, so one link to each analyzer: the breaker is per link, and the gaps below are one link's.
             try (Distributor d = Distributor.start(config(new AnalyzerSpec("good", local(good.port()), 1),
-                new AnalyzerSpec("flapper", local(flapper.port()), 1)).build())) {
+                new AnalyzerSpec("flapper", local(flapper.port()), 1)).threads(1).build())) {
                 // Three quick failures eject it for 1 s; each failed trial doubles that: 2 s, then 4 s.
                 await().atMost(Duration.ofSeconds(15)).until(() -> flapper.connections.size() >= 5);
                 assertThat(view(d, "flapper").circuit()).isIn("open", "half-open");
