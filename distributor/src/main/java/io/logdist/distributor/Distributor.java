@@ -165,19 +165,29 @@ public final class Distributor implements AutoCloseable {
 
     // ---- Views -------------------------------------------------------------------------
 
-    /** Current state of each analyzer link, in configuration order (light: no hop to the loops). */
+    /** Current state of each analyzer, in configuration order (light: no hop to the loops). */
     public List<LinkStatus> links() {
         List<LinkStatus> out = new ArrayList<>();
         for (AnalyzerLinks l : analyzers) {
             out.add(new LinkStatus(l.spec().name(), l.spec().address().toString(), l.weight(), l.isRoutable(),
-                l.packetsDelivered(), l.messagesDelivered(), l.reroutedAway(), l.connects()));
+                l.packetsDelivered(), l.messagesDelivered(), l.reroutedAway(), l.connects(), l.linksUp(), l.links().size()));
         }
         return out;
     }
 
-    /** One analyzer link's state and counters. */
+    /**
+     * One analyzer's state and counters, summed over its connections.
+     *
+     * @param up            at least one of its connections takes packets
+     * @param connectionsUp how many of its {@code connections} (one per event loop) take packets
+     */
     public record LinkStatus(String name, String address, double weight, boolean up, long packetsDelivered,
-                             long messagesDelivered, long reroutedAway, long connects) {
+                             long messagesDelivered, long reroutedAway, long connects, int connectionsUp, int connections) {
+
+        /** Every connection to it takes packets: each loop routes to it. */
+        public boolean allConnectionsUp() {
+            return connectionsUp == connections;
+        }
     }
 
     /** Each analyzer's full view (taken on its loops), in configuration order. */

@@ -29,7 +29,8 @@ final class StatusLine {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "distributor: %d emitters, in %.0f msg/s, delivered %d msgs;",
             distributor.ingestStats().connections.get(), rate, total));
         for (Distributor.LinkStatus l : links) {
-            sb.append(String.format(Locale.ROOT, " %s %s %.1f%%", l.name(), l.up() ? "up" : "DOWN",
+            String state = l.allConnectionsUp() ? "up" : l.up() ? "up (" + l.connectionsUp() + " of " + l.connections() + " connections)" : "DOWN";
+            sb.append(String.format(Locale.ROOT, " %s %s %.1f%%", l.name(), state,
                 total == 0 ? 0.0 : 100.0 * l.messagesDelivered() / total));
         }
         return sb.toString();

@@ -71,12 +71,18 @@ public final class AnalyzerLinks {
 
     /** True while any of its links takes part in routing. */
     public boolean isRoutable() {
+        return linksUp() > 0;
+    }
+
+    /** How many of its links take part in routing. */
+    public int linksUp() {
+        int n = 0;
         for (AnalyzerLink l : links) {
             if (l.isRoutable()) {
-                return true;
+                n++;
             }
         }
-        return false;
+        return n;
     }
 
     public double weight() {

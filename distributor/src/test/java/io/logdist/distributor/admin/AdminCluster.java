@@ -71,7 +71,7 @@ final class AdminCluster implements AutoCloseable {
         admin = new AdminServer(new HostPort("127.0.0.1", 0), Transport.best(), adminGroup, distributor);
         base = URI.create("http://127.0.0.1:" + admin.bind().getPort());
         if (weights.length > 0) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> distributor.links().stream().allMatch(Distributor.LinkStatus::up));
+            await().atMost(Duration.ofSeconds(15)).until(() -> distributor.links().stream().allMatch(Distributor.LinkStatus::allConnectionsUp));
         }
     }
 

@@ -52,7 +52,7 @@ class DeadLetterAndShutdownTest {
         try (ControllableAnalyzer refuser = new ControllableAnalyzer()) {
             refuser.refuseAll = true;
             try (Distributor d = Distributor.start(config(refuser).maxRetries(2).build())) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).up());
+                await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
                 Emitter e = Emitter.start(emitter(d, 20));
                 EmitterReport r = e.completion().get(30, TimeUnit.SECONDS);
                 e.close();
@@ -69,7 +69,7 @@ class DeadLetterAndShutdownTest {
     void shouldDeadLetterWhatIsStillHeldWhenTheDrainTimeoutEnds() throws Exception {
         try (ControllableAnalyzer staller = new ControllableAnalyzer()) {
             Distributor d = Distributor.start(config(staller).linkTimeout(Duration.ofSeconds(60)).linkWindow(4).build());
-            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).up());
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
             staller.stalled = true;
             Emitter e = Emitter.start(emitter(d, 50).withDrainTimeout(Duration.ofSeconds(5)));
             await().atMost(Duration.ofSeconds(10)).until(() -> d.ingestStats().packetsIn.sum() == 50);
@@ -88,7 +88,7 @@ class DeadLetterAndShutdownTest {
     void shouldDeliverEverythingHeldBeforeStoppingWhenTheAnalyzerKeepsUp() throws Exception {
         try (ControllableAnalyzer a = new ControllableAnalyzer()) {
             Distributor d = Distributor.start(config(a).build());
-            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).up());
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
             a.perDeliverNanos = 1_000_000; // ~200 ms to take them all: shutdown starts with most still held
             Emitter e = Emitter.start(emitter(d, 200));
             await().atMost(Duration.ofSeconds(10)).until(() -> d.ingestStats().packetsIn.sum() == 200);

@@ -68,7 +68,7 @@ class ResilienceTest {
              ControllableAnalyzer staller = new ControllableAnalyzer();
              Distributor d = Distributor.start(config(new AnalyzerSpec("good", local(good.port()), 1),
                  new AnalyzerSpec("staller", local(staller.port()), 1)).linkTimeout(Duration.ofMillis(500)).build())) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().stream().allMatch(Distributor.LinkStatus::up));
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().stream().allMatch(Distributor.LinkStatus::allConnectionsUp));
             Emitter e = Emitter.start(emitter(d, 100, 20_000, Duration.ofSeconds(3), 0, "fixed:0"));
             await().atMost(Duration.ofSeconds(10)).until(() -> staller.received.size() > 100);
             staller.stalled = true;
@@ -94,7 +94,7 @@ class ResilienceTest {
              ControllableAnalyzer staller = new ControllableAnalyzer();
              Distributor d = Distributor.start(config(new AnalyzerSpec("good", local(good.port()), 1),
                  new AnalyzerSpec("staller", local(staller.port()), 1)).linkTimeout(Duration.ofSeconds(30)).linkWindow(64).build())) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().stream().allMatch(Distributor.LinkStatus::up));
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().stream().allMatch(Distributor.LinkStatus::allConnectionsUp));
             staller.refuseAll = true; // its NACKs make reroutes
             Emitter e = Emitter.start(emitter(d, 300, 20_000, Duration.ofSeconds(5), 0, "fixed:0"));
             await().atMost(Duration.ofSeconds(10)).until(() -> view(d, "staller").reroutes() > 0);
@@ -168,7 +168,7 @@ class ResilienceTest {
         try (ControllableAnalyzer slow = new ControllableAnalyzer();
              Distributor d = Distributor.start(config(new AnalyzerSpec("slow", local(slow.port()), 1))
                  .linkTimeout(Duration.ofSeconds(60)).linkWindow(8).queueBytes(16 * 1024).overflow(policy).build())) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).up());
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
             slow.stalled = true;
             Emitter e = Emitter.start(emitter(d, 300, 0, Duration.ZERO, 400, priority));
             // The queue fills while the analyzer reads nothing; the policy acts; then the analyzer catches up.
@@ -214,7 +214,7 @@ class ResilienceTest {
              // One DELIVER at a time, each taking 1 ms: the analyzer is the bottleneck, so the priority queues fill.
              Distributor d = Distributor.start(config(new AnalyzerSpec("a", local(a.port()), 1)).linkWindow(1).build())) {
             a.perDeliverNanos = 1_000_000;
-            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).up());
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
             Emitter flood = Emitter.start(emitter(d, 400, 0, Duration.ZERO, 200_000, "fixed:0").withWindow(1024));
             await().atMost(Duration.ofSeconds(10)).until(() -> d.analyzers().get(0).queuedPackets() > 200);
             Emitter low = Emitter.start(emitter(d, 500, 0, Duration.ZERO, 30, "fixed:255"));

@@ -36,7 +36,7 @@ class EmitterExpiryTest {
             .threads(2)
             .emitterExpiry(EXPIRY)
             .build());
-        await().atMost(Duration.ofSeconds(10)).until(() -> distributor.links().get(0).up());
+        await().atMost(Duration.ofSeconds(10)).until(() -> distributor.links().get(0).allConnectionsUp());
     }
 
     @AfterEach

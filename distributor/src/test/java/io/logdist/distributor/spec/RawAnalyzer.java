@@ -34,35 +34,47 @@ final class RawAnalyzer implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** Accepts connections and serves each on a thread of its own: a distributor holds one per event loop. */
     private void serve() {
         while (!server.isClosed()) {
-            try (Socket s = server.accept()) {
-                InputStream in = s.getInputStream();
-                OutputStream out = s.getOutputStream();
-                RawLdp.Frame hello = RawLdp.readFrame(in);
-                if (hello == null || hello.type() != RawLdp.HELLO) {
-                    continue;
-                }
-                helloRole.set(hello.body()[0]);
-                RawLdp.writeFrame(out, RawLdp.WELCOME, RawLdp.welcome(64, 1 << 20, 0, "raw-analyzer"));
-                RawLdp.Frame f;
-                while ((f = RawLdp.readFrame(in)) != null) {
-                    if (f.type() == RawLdp.DELIVER) {
-                        long deliveryId = f.u64At(0);
-                        byte[] packet = Arrays.copyOfRange(f.body(), 8, f.body().length);
-                        if (!RawLdp.crcMatches(packet)) {
-                            badCrc.incrementAndGet();
-                        }
-                        ByteBuffer p = ByteBuffer.wrap(packet);
-                        received.add(p.getLong(4) + "/" + p.getLong(12));
-                        RawLdp.writeFrame(out, RawLdp.ACK, RawLdp.u64(deliveryId));
-                    } else if (f.type() == RawLdp.PING) {
-                        RawLdp.writeFrame(out, RawLdp.PONG, f.body());
-                    }
-                }
+            try {
+                Socket s = server.accept();
+                Thread t = new Thread(() -> serve(s), "raw-analyzer-connection");
+                t.setDaemon(true);
+                t.start();
             } catch (IOException e) {
-                // connection or server closed
+                // server closed
             }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (Socket s = socket) {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            RawLdp.Frame hello = RawLdp.readFrame(in);
+            if (hello == null || hello.type() != RawLdp.HELLO) {
+                return;
+            }
+            helloRole.set(hello.body()[0]);
+            RawLdp.writeFrame(out, RawLdp.WELCOME, RawLdp.welcome(64, 1 << 20, 0, "raw-analyzer"));
+            RawLdp.Frame f;
+            while ((f = RawLdp.readFrame(in)) != null) {
+                if (f.type() == RawLdp.DELIVER) {
+                    long deliveryId = f.u64At(0);
+                    byte[] packet = Arrays.copyOfRange(f.body(), 8, f.body().length);
+                    if (!RawLdp.crcMatches(packet)) {
+                        badCrc.incrementAndGet();
+                    }
+                    ByteBuffer p = ByteBuffer.wrap(packet);
+                    received.add(p.getLong(4) + "/" + p.getLong(12));
+                    RawLdp.writeFrame(out, RawLdp.ACK, RawLdp.u64(deliveryId));
+                } else if (f.type() == RawLdp.PING) {
+                    RawLdp.writeFrame(out, RawLdp.PONG, f.body());
+                }
+            }
+        } catch (IOException e) {
+            // connection or server closed
         }
     }
 

@@ -34,7 +34,7 @@ class SpecConformanceTest {
         analyzer = new RawAnalyzer();
         distributor = Distributor.start(DistributorConfig.of(new HostPort("127.0.0.1", 0),
             List.of(new AnalyzerSpec("raw", new HostPort("127.0.0.1", analyzer.port()), 1.0))).withThreads(2));
-        await().atMost(Duration.ofSeconds(10)).until(() -> distributor.links().get(0).up());
+        await().atMost(Duration.ofSeconds(10)).until(() -> distributor.links().get(0).allConnectionsUp());
     }
 
     @AfterEach
