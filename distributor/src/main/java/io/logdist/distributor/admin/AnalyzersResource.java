@@ -160,6 +160,8 @@ final class AnalyzersResource {
         m.put("bytesDelivered", v.bytesDelivered());
         m.put("reroutes", v.reroutes());
         m.put("connects", v.connects());
+        m.put("connectionsUp", v.connectionsUp());
+        m.put("connections", v.connections());
         m.put("messagesPerSecond", shares == null ? 0.0 : shares.messagesPerSecond());
         m.put("weightShare", shares == null ? null : shares.weightShare());
         m.put("expectedShare", shares == null ? null : shares.expectedShare());

@@ -760,7 +760,7 @@ public final class AnalyzerLink {
     private AnalyzerView viewHere() {
         return new AnalyzerView(spec.name(), spec.address().toString(), weight, isRoutable() ? effectiveWeight() : 0, stateName(),
             breakerName(), queues.size() + inbox.size(), queuedBytes.get(), unacked.size(), packetsDelivered, messagesDelivered,
-            bytesDelivered, reroutedAway, connects);
+            bytesDelivered, reroutedAway, connects, isRoutable() ? 1 : 0, 1);
     }
 
     private String stateName() {

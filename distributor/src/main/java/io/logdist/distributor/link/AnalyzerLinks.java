@@ -178,6 +178,7 @@ public final class AnalyzerLinks {
         long bytes = 0;
         long reroutes = 0;
         long connects = 0;
+        int connectionsUp = 0;
         double effectiveWeight = 0;
         for (AnalyzerLink l : links) {
             AnalyzerView v = l.view();
@@ -192,10 +193,11 @@ public final class AnalyzerLinks {
             bytes += v.bytesDelivered();
             reroutes += v.reroutes();
             connects += v.connects();
+            connectionsUp += v.connectionsUp();
             effectiveWeight = Math.max(effectiveWeight, v.effectiveWeight());
         }
         return new AnalyzerView(best.name(), best.address(), best.weight(), effectiveWeight, best.state(), best.circuit(),
-            queuedPackets, queuedBytes, unacked, packets, messages, bytes, reroutes, connects);
+            queuedPackets, queuedBytes, unacked, packets, messages, bytes, reroutes, connects, connectionsUp, links.size());
     }
 
     private static int rank(String state) {

@@ -123,6 +123,8 @@ public final class DistributorMetrics {
         perAnalyzerCounter("logdist_analyzer_connects", "Connections made to the analyzer.", AnalyzerView::connects);
         perAnalyzerGauge("logdist_queue_packets", "Packets queued for the analyzer, not yet delivered.", AnalyzerView::queuedPackets);
         perAnalyzerGauge("logdist_queue_bytes", "Bytes queued for the analyzer, not yet delivered.", AnalyzerView::queuedBytes);
+        perAnalyzerGauge("logdist_analyzer_connections_up", "Connections to the analyzer (one per event loop) that take packets.",
+            AnalyzerView::connectionsUp);
         perAnalyzerGauge("logdist_unacked_deliveries", "DELIVERs written to the analyzer and not yet ACKed.", AnalyzerView::unacked);
         perAnalyzerGauge("logdist_analyzer_weight", "The analyzer's configured weight.", AnalyzerView::weight);
         perAnalyzerGauge("logdist_analyzer_effective_weight", "The weight routing uses now (0 when down, ramping in slow start).",

@@ -66,6 +66,8 @@ class AdminApiTest {
         assertThat(a1.get("packetsDelivered").asLong()).isPositive();
         assertThat(a1.get("bytesDelivered").asLong()).isPositive();
         assertThat(a1.get("connects").asLong()).as("one connection per event loop").isEqualTo(AdminCluster.LOOPS);
+        assertThat(a1.get("connections").asInt()).isEqualTo(AdminCluster.LOOPS);
+        assertThat(a1.get("connectionsUp").asInt()).isEqualTo(AdminCluster.LOOPS);
         assertThat(a1.get("weightShare").asDouble()).isCloseTo(0.75, within(1e-9));
         assertThat(a1.get("share").get("sinceStart").asDouble()).isCloseTo(0.75, within(0.01));
         assertThat(a.get("a2").get("share").get("sinceStart").asDouble()).isCloseTo(0.25, within(0.01));

@@ -47,7 +47,7 @@ class MetricsEndpointTest {
                 "logdist_packets_in_total", "logdist_messages_in_total", "logdist_bytes_in_total",
                 "logdist_packets_out_total", "logdist_messages_out_total", "logdist_bytes_out_total",
                 "logdist_nacks_total", "logdist_reroutes_total", "logdist_dead_letters_total",
-                "logdist_queue_packets", "logdist_queue_bytes", "logdist_unacked_deliveries",
+                "logdist_queue_packets", "logdist_queue_bytes", "logdist_unacked_deliveries", "logdist_analyzer_connections_up",
                 "logdist_link_state", "logdist_circuit_state", "logdist_emitter_connections",
                 "logdist_ack_latency_seconds", "logdist_analyzer_round_trip_seconds", "logdist_share_deviation_max");
             assertThat(families.get("logdist_packets_in_total").getType()).isEqualTo(MetricType.COUNTER);

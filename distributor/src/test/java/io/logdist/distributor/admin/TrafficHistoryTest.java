@@ -12,7 +12,7 @@ class TrafficHistoryTest {
     private static final long SECOND = 1_000_000_000L;
 
     private static AnalyzerView view(String name, double weight, double effective, long messages) {
-        return new AnalyzerView(name, "127.0.0.1:1", weight, effective, "up", "closed", 0, 0, 0, 0, messages, 0, 0, 1);
+        return new AnalyzerView(name, "127.0.0.1:1", weight, effective, "up", "closed", 0, 0, 0, 0, messages, 0, 0, 1, 1, 1);
     }
 
     @Test
@@ -53,7 +53,7 @@ class TrafficHistoryTest {
         h.record(0, 0, List.of(new TrafficHistory.AnalyzerSample("a1", 0), new TrafficHistory.AnalyzerSample("a2", 0)), List.of());
         h.record(SECOND, 0, List.of(new TrafficHistory.AnalyzerSample("a1", 700), new TrafficHistory.AnalyzerSample("a2", 300)), List.of());
         List<AnalyzerView> views = List.of(view("a1", 3, 3, 700), view("a2", 1, 0, 300),
-            new AnalyzerView("a3", "x:1", 4, 0, "removed", "closed", 0, 0, 0, 0, 999, 0, 0, 1));
+            new AnalyzerView("a3", "x:1", 4, 0, "removed", "closed", 0, 0, 0, 0, 999, 0, 0, 1, 1, 1));
         Map<String, Shares.Row> rows = Shares.of(views, h);
         assertThat(rows).containsOnlyKeys("a1", "a2");
         Shares.Row a1 = rows.get("a1");

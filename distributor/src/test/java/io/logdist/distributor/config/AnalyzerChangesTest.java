@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class AnalyzerChangesTest {
     private static AnalyzerView view(String name, String address, double weight, String state) {
-        return new AnalyzerView(name, address, weight, weight, state, "closed", 0, 0, 0, 0, 0, 0, 0, 1);
+        return new AnalyzerView(name, address, weight, weight, state, "closed", 0, 0, 0, 0, 0, 0, 0, 1, 1, 1);
     }
 
     private static AnalyzerSpec spec(String name, int port, double weight) {
