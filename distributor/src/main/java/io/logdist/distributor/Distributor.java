@@ -115,9 +115,14 @@ public final class Distributor implements AutoCloseable {
         }
     }
 
-    /** One link to the analyzer on every event loop, so that packets need not change thread on their way. */
+    /**
+     * One link to the analyzer on every event loop (or on the first {@code analyzerConnections}),
+     * so that packets need not change thread on their way.
+     */
     private AnalyzerLinks newLink(AnalyzerSpec spec, boolean slowStartFirstConnection) {
-        AnalyzerLinks a = new AnalyzerLinks(spec, contexts.all(), tables, transport, linkSettings, deadLetters, slowStartFirstConnection);
+        List<LoopContext> loops = contexts.all();
+        int n = config.analyzerConnections() == 0 ? loops.size() : Math.min(config.analyzerConnections(), loops.size());
+        AnalyzerLinks a = new AnalyzerLinks(spec, loops.subList(0, n), tables, transport, linkSettings, deadLetters, slowStartFirstConnection);
         analyzers.add(a);
         return a;
     }

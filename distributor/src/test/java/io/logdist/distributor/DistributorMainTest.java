@@ -46,6 +46,14 @@ class DistributorMainTest {
     }
 
     @Test
+    void shouldRefuseMoreConnectionsPerAnalyzerThanEventLoops() {
+        Run r = run("--analyzer", "a1=127.0.0.1:7101@1", "--threads", "2", "--analyzer-connections", "3");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElse("")).startsWith("error:").contains("analyzerConnections=3 must be at most threads=2");
+        assertThat(r.err()).doesNotContain("\tat ");
+    }
+
+    @Test
     void shouldExplainABadAddress() {
         Run r = run("--listen", "localhost");
         assertThat(r.code()).isEqualTo(2);
@@ -93,6 +101,7 @@ class DistributorMainTest {
               - { name: a1, address: 127.0.0.1:7101, weight: 0.4 }
               - { name: a2, address: 127.0.0.1:7102, weight: 6 }
             threads: 3
+            analyzerConnections: 2
             emitterWindow: 512
             linkWindow: 256
             maxFrameLength: 65536
@@ -113,7 +122,7 @@ class DistributorMainTest {
         DistributorMain fromFlags = new DistributorMain();
         CommandLines.create(fromFlags).parseArgs("--listen", "127.0.0.1:7001", "--admin", "127.0.0.1:7081", "--name", "edge-1",
             "--analyzer", "a1=127.0.0.1:7101@0.4", "--analyzer", "a2=127.0.0.1:7102@6", "--threads", "3",
-            "--emitter-window", "512", "--link-window", "256", "--max-frame-length", "65536", "--parked-bytes", "1000000",
+            "--analyzer-connections", "2", "--emitter-window", "512", "--link-window", "256", "--max-frame-length", "65536", "--parked-bytes", "1000000",
             "--reconnect-base", "100ms", "--reconnect-max", "5s", "--link-timeout", "3s", "--max-retries", "7",
             "--dead-letter", "/var/tmp/dead-letter", "--slow-start", "0", "--queue-bytes", "2000000", "--overflow", "shed:9",
             "--drain-timeout", "3s", "--emitter-expiry", "1h");

@@ -33,6 +33,7 @@ import java.util.function.Consumer;
  *   - { name: a1, address: 127.0.0.1:7101, weight: 0.4 }
  *   - { name: a2, address: 127.0.0.1:7102, weight: 0.3 }
  * threads: 0
+ * analyzerConnections: 0   # to each analyzer, one per event loop up to this many; 0 = one per loop
  * emitterWindow: 1024
  * linkWindow: 1024
  * maxFrameLength: 1048576
@@ -90,6 +91,10 @@ public final class ConfigFile {
 
         @Option(names = "--threads", description = "Event loops for connections (default: one per core); each has its own connection to every analyzer.")
         public Integer threads;
+
+        @Option(names = "--analyzer-connections", paramLabel = "N", description = "Connections to each analyzer, one on each of the first N event loops "
+            + "(default 0: one per event loop, so a packet never changes thread; with fewer, packets read on the other loops cross to these).")
+        public Integer analyzerConnections;
 
         @Option(names = "--emitter-window", paramLabel = "PACKETS", description = "Largest window granted to an emitter (default 1024).")
         public Integer emitterWindow;
@@ -241,6 +246,7 @@ public final class ConfigFile {
             ifGiven(admin, v -> b.admin(HostPort.parse(v)));
             ifGiven(name, b::name);
             ifGiven(threads, b::threads);
+            ifGiven(analyzerConnections, b::analyzerConnections);
             ifGiven(emitterWindow, b::maxEmitterWindow);
             ifGiven(linkWindow, b::linkWindow);
             ifGiven(maxFrameLength, b::maxFrameLength);

@@ -18,6 +18,9 @@ import java.util.Set;
  * @param analyzers          the analyzers and their weights
  * @param name               server name sent in WELCOME and HELLO
  * @param threads            event loops for connections; 0 = one per core
+ * @param analyzerConnections connections to each analyzer, on the first that many event loops;
+ *                           0 = one per event loop (packets then never change thread). Fewer
+ *                           make packets read on the other loops cross to those loops
  * @param maxEmitterWindow   the largest window granted to an emitter (packets)
  * @param linkWindow         the window asked of each analyzer (DELIVERs)
  * @param maxFrameLength     largest frame {@code length} accepted from emitters
@@ -43,6 +46,7 @@ public record DistributorConfig(
     List<AnalyzerSpec> analyzers,
     String name,
     int threads,
+    int analyzerConnections,
     int maxEmitterWindow,
     int linkWindow,
     int maxFrameLength,
@@ -92,6 +96,9 @@ public record DistributorConfig(
             overflow = OverflowPolicy.BLOCK;
         }
         require(threads >= 0, "threads=" + threads + " must be 0 (one per core) or more");
+        require(analyzerConnections >= 0, "analyzerConnections=" + analyzerConnections + " must be 0 (one per event loop) or more");
+        require(threads == 0 || analyzerConnections <= threads, "analyzerConnections=" + analyzerConnections
+            + " must be at most threads=" + threads + " (one connection per event loop at most)");
         require(maxEmitterWindow >= 1 && maxEmitterWindow <= 65_536, "maxEmitterWindow=" + maxEmitterWindow + " must be 1..65536");
         require(linkWindow >= 1 && linkWindow <= 65_536, "linkWindow=" + linkWindow + " must be 1..65536");
         require(maxFrameLength >= 64 && maxFrameLength <= (64 << 20), "maxFrameLength=" + maxFrameLength + " must be 64..67108864");
@@ -134,6 +141,7 @@ public record DistributorConfig(
         b.analyzers = analyzers;
         b.name = name;
         b.threads = threads;
+        b.analyzerConnections = analyzerConnections;
         b.maxEmitterWindow = maxEmitterWindow;
         b.linkWindow = linkWindow;
         b.maxFrameLength = maxFrameLength;
@@ -163,6 +171,7 @@ public record DistributorConfig(
         private List<AnalyzerSpec> analyzers = List.of();
         private String name = "logdist";
         private int threads;
+        private int analyzerConnections;
         private int maxEmitterWindow = DEFAULT_MAX_EMITTER_WINDOW;
         private int linkWindow = DEFAULT_LINK_WINDOW;
         private int maxFrameLength = FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH;
@@ -184,6 +193,7 @@ public record DistributorConfig(
         public Builder analyzers(List<AnalyzerSpec> v) { analyzers = v; return this; }
         public Builder name(String v) { name = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
+        public Builder analyzerConnections(int v) { analyzerConnections = v; return this; }
         public Builder maxEmitterWindow(int v) { maxEmitterWindow = v; return this; }
         public Builder linkWindow(int v) { linkWindow = v; return this; }
         public Builder maxFrameLength(int v) { maxFrameLength = v; return this; }
@@ -201,7 +211,7 @@ public record DistributorConfig(
         public Builder emitterExpiry(Duration v) { emitterExpiry = v; return this; }
 
         public DistributorConfig build() {
-            return new DistributorConfig(listen, admin, analyzers, name, threads, maxEmitterWindow, linkWindow, maxFrameLength,
+            return new DistributorConfig(listen, admin, analyzers, name, threads, analyzerConnections, maxEmitterWindow, linkWindow, maxFrameLength,
                 parkedBytesLimit, helloTimeout, reconnectBase, reconnectMax, linkTimeout, maxRetries, deadLetterDir, slowStart,
                 queueBytes, overflow, drainTimeout, emitterExpiry);
         }

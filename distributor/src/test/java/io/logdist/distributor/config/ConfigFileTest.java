@@ -30,6 +30,7 @@ class ConfigFileTest {
               - { name: a1, address: 127.0.0.1:7101, weight: 0.4 }
               - { name: a2, address: "[::1]:7102", weight: 6 }
             threads: 3
+            analyzerConnections: 1
             emitterWindow: 512
             linkWindow: 256
             maxFrameLength: 65536
@@ -46,6 +47,7 @@ class ConfigFileTest {
         assertThat(c.analyzers().get(1).address().host()).isEqualTo("::1");
         assertThat(c.analyzers().get(1).weight()).isEqualTo(6);
         assertThat(c.threads()).isEqualTo(3);
+        assertThat(c.analyzerConnections()).isEqualTo(1);
         assertThat(c.maxEmitterWindow()).isEqualTo(512);
         assertThat(c.linkWindow()).isEqualTo(256);
         assertThat(c.maxFrameLength()).isEqualTo(65536);
