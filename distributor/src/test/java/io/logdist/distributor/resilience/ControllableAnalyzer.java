@@ -127,6 +127,12 @@ final class ControllableAnalyzer implements AutoCloseable {
         out.flush();
     }
 
+    /** Closes the oldest open connection now, leaving the others up. */
+    void dropOneConnection() throws IOException {
+        Socket s = sockets.remove(0);
+        s.close();
+    }
+
     /** Closes every connection now (a crash). */
     void dropConnections() throws IOException {
         for (Socket s : sockets) {

@@ -87,6 +87,28 @@ class ResilienceTest {
     }
 
     @Test
+    void shouldRerouteWhatOneDroppedConnectionHeldWhileTheAnalyzersOtherConnectionGoesOn() throws Exception {
+        try (AnalyzerServer good = AnalyzerServer.start(AnalyzerConfig.defaults("good", local(0)));
+             ControllableAnalyzer half = new ControllableAnalyzer();
+             Distributor d = Distributor.start(config(new AnalyzerSpec("good", local(good.port()), 1),
+                 new AnalyzerSpec("half", local(half.port()), 1)).build())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().stream().allMatch(Distributor.LinkStatus::allConnectionsUp));
+            assertThat(view(d, "half").connections()).isEqualTo(2);
+            // Two emitter connections: accepted connections go to the loops in turn, so each of half's carries traffic.
+            Emitter e = Emitter.start(emitter(d, 400, 20_000, Duration.ofSeconds(3), 0, "fixed:0").withConnections(2));
+            await().atMost(Duration.ofSeconds(10)).until(() -> half.received.size() > 200);
+            half.dropOneConnection();
+            // The dropped connection comes back on its own; the analyzer never left routing on the other loop.
+            await().atMost(Duration.ofSeconds(10)).until(() -> view(d, "half").connects() == 3 && view(d, "half").connectionsUp() == 2);
+            EmitterReport r = e.completion().get(60, TimeUnit.SECONDS);
+            e.close();
+            assertThat(r.packetsAcked()).isEqualTo(r.packetsSent());
+            assertThat(lost(r, List.of(receivedBy(good), half.received))).isEmpty();
+            assertThat(view(d, "half").state()).isEqualTo("up");
+        }
+    }
+
+    @Test
     void shouldCountARemovedAnalyzersReroutesOnceWhenItsRemovalIsAskedTwice() throws Exception {
         // A long link timeout and a small window: the stalled analyzer keeps a few DELIVERs unacknowledged for
         // as long as the test likes, and its removal waits for them.
