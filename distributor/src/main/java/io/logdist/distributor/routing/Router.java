@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * ratios to each other. Every loop's router is exact for its own traffic, so the sum over
  * loops is exact too.
  *
- * <p>Every analyzer has a link on every loop, and the router picks among this loop's own
- * links that are up: the packet stays on the thread that read it, from the emitter's
+ * <p>Every analyzer has a link on every loop (or on the same first N, with
+ * {@code analyzerConnections}), and the router picks among this loop's own links that are up: the packet stays on the thread that read it, from the emitter's
  * socket to the analyzer's and back. A link that is down takes its analyzer out of this
  * loop's choices only, as a whole analyzer that is down leaves every loop's: links of one
  * analyzer fail and come back together, and a stalled or flapping analyzer must not keep
