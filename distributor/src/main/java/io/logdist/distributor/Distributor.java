@@ -174,7 +174,7 @@ public final class Distributor implements AutoCloseable {
     public List<LinkStatus> links() {
         List<LinkStatus> out = new ArrayList<>();
         for (AnalyzerLinks l : analyzers) {
-            out.add(new LinkStatus(l.spec().name(), l.spec().address().toString(), l.weight(), l.isRoutable(),
+            out.add(new LinkStatus(l.spec().name(), l.spec().address().toString(), l.weight(),
                 l.packetsDelivered(), l.messagesDelivered(), l.reroutedAway(), l.connects(), l.linksUp(), l.links().size()));
         }
         return out;
@@ -183,11 +183,15 @@ public final class Distributor implements AutoCloseable {
     /**
      * One analyzer's state and counters, summed over its connections.
      *
-     * @param up            at least one of its connections takes packets
      * @param connectionsUp how many of its {@code connections} (one per event loop) take packets
      */
-    public record LinkStatus(String name, String address, double weight, boolean up, long packetsDelivered,
+    public record LinkStatus(String name, String address, double weight, long packetsDelivered,
                              long messagesDelivered, long reroutedAway, long connects, int connectionsUp, int connections) {
+
+        /** At least one connection to it takes packets. */
+        public boolean up() {
+            return connectionsUp > 0;
+        }
 
         /** Every connection to it takes packets: each loop routes to it. */
         public boolean allConnectionsUp() {

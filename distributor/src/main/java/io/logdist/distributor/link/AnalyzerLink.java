@@ -113,7 +113,6 @@ public final class AnalyzerLink {
     private final long highWatermark;
     private final long lowWatermark;
     private State state = State.CONNECTING;
-    private volatile double weight;
     private volatile boolean routable;
     private volatile boolean draining;
     private volatile boolean removing;
@@ -152,7 +151,6 @@ public final class AnalyzerLink {
         this.spec = spec;
         this.label = lanes == 1 ? spec.name() : spec.name() + " (connection " + (lane + 1) + " of " + lanes + ")";
         this.rampOnUp = slowStartFirstConnection;
-        this.weight = spec.weight();
         this.loop = loop;
         this.inbox = new LoopInbox<>(INBOX_CAPACITY, loop.eventLoop(), this::drainInbox);
         this.tables = tables;
@@ -191,14 +189,14 @@ public final class AnalyzerLink {
         return routable && !draining;
     }
 
-    /** The configured weight. Any thread. */
+    /** The analyzer's configured weight (held once, by {@link AnalyzerLinks}). Any thread. */
     public double weight() {
-        return weight;
+        return analyzer.weight();
     }
 
     /** The weight routing uses now: the configured one, ramped while slow-starting. Any thread. */
     public double effectiveWeight() {
-        return SlowStart.effectiveWeight(weight, clock.getAsLong() - upSinceNs, slowStartNs);
+        return SlowStart.effectiveWeight(analyzer.weight(), clock.getAsLong() - upSinceNs, slowStartNs);
     }
 
     private boolean slowStarting() {
@@ -225,11 +223,6 @@ public final class AnalyzerLink {
     /** Starts dialling. Any thread. */
     void start() {
         loop.eventLoop().execute(this::connect);
-    }
-
-    /** Changes the weight; routing follows once the caller publishes the table. Any thread. */
-    void setWeight(double w) {
-        weight = AnalyzerSpec.checkWeight(w, w);
     }
 
     /** Takes no new packets; finishes what it holds, then stays connected and idle. Any thread. */
@@ -758,7 +751,7 @@ public final class AnalyzerLink {
     }
 
     private AnalyzerView viewHere() {
-        return new AnalyzerView(spec.name(), spec.address().toString(), weight, isRoutable() ? effectiveWeight() : 0, stateName(),
+        return new AnalyzerView(spec.name(), spec.address().toString(), weight(), isRoutable() ? effectiveWeight() : 0, stateName(),
             breakerName(), queues.size() + inbox.size(), queuedBytes.get(), unacked.size(), packetsDelivered, messagesDelivered,
             bytesDelivered, reroutedAway, connects, isRoutable() ? 1 : 0, 1);
     }

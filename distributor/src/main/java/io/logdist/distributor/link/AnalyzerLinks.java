@@ -33,6 +33,8 @@ public final class AnalyzerLinks {
     private final AnalyzerSpec spec;
     private final List<AnalyzerLink> links;
     private final AtomicBoolean removedLogged = new AtomicBoolean();
+    /** The configured weight, one for all the links; each link ramps it on its own (slow start). */
+    private volatile double weight;
 
     /**
      * Creates one link on each of {@code loops} (not yet dialling) and lists them in {@code tables}.
@@ -42,6 +44,7 @@ public final class AnalyzerLinks {
     public AnalyzerLinks(AnalyzerSpec spec, List<LoopContext> loops, RoutingTables tables, Transport transport,
                          LinkSettings settings, DeadLetters deadLetters, boolean slowStartFirstConnection) {
         this.spec = spec;
+        this.weight = spec.weight();
         List<AnalyzerLink> created = new ArrayList<>(loops.size());
         for (int i = 0; i < loops.size(); i++) {
             created.add(new AnalyzerLink(this, i, loops.size(), spec, loops.get(i), tables, transport, settings, deadLetters,
@@ -69,11 +72,6 @@ public final class AnalyzerLinks {
         links.forEach(AnalyzerLink::start);
     }
 
-    /** True while any of its links takes part in routing. */
-    public boolean isRoutable() {
-        return linksUp() > 0;
-    }
-
     /** How many of its links take part in routing. */
     public int linksUp() {
         int n = 0;
@@ -85,13 +83,14 @@ public final class AnalyzerLinks {
         return n;
     }
 
+    /** The configured weight. Any thread. */
     public double weight() {
-        return links.get(0).weight();
+        return weight;
     }
 
-    /** Changes the weight on every link and publishes one table. */
+    /** Changes the weight of every link at once and publishes the table; routing follows at once. */
     public void setWeight(double w, RoutingTables tables) {
-        links.forEach(l -> l.setWeight(w));
+        weight = AnalyzerSpec.checkWeight(w, w);
         tables.publish();
     }
 

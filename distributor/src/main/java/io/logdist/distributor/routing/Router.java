@@ -3,9 +3,7 @@ package io.logdist.distributor.routing;
 import io.logdist.distributor.link.AnalyzerLink;
 import io.logdist.distributor.loop.LoopContext;
 
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -74,20 +72,25 @@ public final class Router {
             tree = null;
             return;
         }
-        List<AnalyzerLink> own = new ArrayList<>();
-        List<Double> ownWeights = new ArrayList<>();
-        for (int i = 0; i < latest.links().length; i++) {
-            if (latest.links()[i].loop() == ownLoop) {
-                own.add(latest.links()[i]);
-                ownWeights.add(latest.ownWeights()[i]);
+        AnalyzerLink[] links = latest.links();
+        int own = 0;
+        for (AnalyzerLink l : links) {
+            if (l.loop() == ownLoop) {
+                own++;
             }
         }
         double[] weights;
-        if (!own.isEmpty()) {
-            choices = own.toArray(new AnalyzerLink[0]);
-            weights = ownWeights.stream().mapToDouble(Double::doubleValue).toArray();
+        if (own > 0) {
+            choices = new AnalyzerLink[own];
+            weights = new double[own];
+            for (int i = 0, j = 0; i < links.length; i++) {
+                if (links[i].loop() == ownLoop) {
+                    choices[j] = links[i];
+                    weights[j++] = latest.ownWeights()[i];
+                }
+            }
         } else {
-            choices = latest.links();
+            choices = links;
             weights = latest.weights();
         }
         double[] passes = new double[choices.length];

@@ -1,12 +1,9 @@
 package io.logdist.distributor.routing;
 
 import io.logdist.distributor.link.AnalyzerLink;
-import io.logdist.distributor.link.AnalyzerLinks;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
@@ -53,21 +50,12 @@ public final class RoutingTables implements Supplier<RoutingTable> {
     public void publish() {
         synchronized (publishLock) {
             List<AnalyzerLink> up = new ArrayList<>();
-            Map<AnalyzerLinks, Integer> linksUp = new IdentityHashMap<>();
             for (AnalyzerLink l : links) {
                 if (l.isRoutable()) {
                     up.add(l);
-                    linksUp.merge(l.analyzer(), 1, Integer::sum);
                 }
             }
-            double[] weights = new double[up.size()];
-            double[] ownWeights = new double[up.size()];
-            for (int i = 0; i < weights.length; i++) {
-                AnalyzerLink l = up.get(i);
-                ownWeights[i] = l.effectiveWeight();
-                weights[i] = ownWeights[i] / linksUp.get(l.analyzer());
-            }
-            current = new RoutingTable(current.version() + 1, up.toArray(new AnalyzerLink[0]), weights, ownWeights);
+            current = RoutingTable.of(current.version() + 1, up);
         }
     }
 }

@@ -1,13 +1,13 @@
 package io.logdist.distributor.routing;
 
 import io.logdist.distributor.config.AnalyzerSpec;
-import io.logdist.protocol.cli.HostPort;
 import io.logdist.distributor.link.AnalyzerLink;
 import io.logdist.distributor.link.AnalyzerLinks;
 import io.logdist.distributor.link.DeadLetters;
 import io.logdist.distributor.link.LinkSettings;
 import io.logdist.distributor.loop.LoopContext;
 import io.logdist.distributor.loop.LoopContexts;
+import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -56,19 +56,9 @@ class RouterTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Publishes a table of {@code up} links with weights as {@link RoutingTables#publish()} would. */
+    /** Publishes a table of {@code up} links, as {@link RoutingTables#publish()} does for the links that are up. */
     private void publish(AnalyzerLink... up) {
-        Map<AnalyzerLinks, Integer> perAnalyzer = new IdentityHashMap<>();
-        for (AnalyzerLink l : up) {
-            perAnalyzer.merge(l.analyzer(), 1, Integer::sum);
-        }
-        double[] weights = new double[up.length];
-        double[] own = new double[up.length];
-        for (int i = 0; i < up.length; i++) {
-            own[i] = up[i].weight();
-            weights[i] = own[i] / perAnalyzer.get(up[i].analyzer());
-        }
-        table.set(new RoutingTable(table.get().version() + 1, up, weights, own));
+        table.set(RoutingTable.of(table.get().version() + 1, List.of(up)));
     }
 
     /** Routes {@code packets} packets on {@code loop}'s router and counts the messages each link got. */
