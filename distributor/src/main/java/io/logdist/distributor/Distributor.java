@@ -251,7 +251,7 @@ public final class Distributor implements AutoCloseable {
     public Map<String, Histogram> analyzerRoundTripSnapshot() {
         Map<String, Histogram> byName = new LinkedHashMap<>();
         for (AnalyzerLinks l : analyzers) {
-            // A removed analyzer added again under its name can briefly have two links: one series.
+            // A removed analyzer added again under its name is briefly listed twice: one series.
             l.drainRoundTrip(byName.computeIfAbsent(l.name(), n -> LoopLatency.newTotal()));
         }
         return byName;
@@ -295,7 +295,7 @@ public final class Distributor implements AutoCloseable {
     /** Changes an analyzer's weight; routing follows at once. {@code by}: who asked, for the log. */
     public AnalyzerView setWeight(String name, double weight, String by) {
         AnalyzerLinks link = find(name);
-        link.setWeight(weight, tables);
+        link.setWeight(weight);
         LOG.atInfo().addKeyValue("analyzer", name).addKeyValue("by", by).log("analyzer {} weight set to {} ({})", name, weight, by);
         return link.view();
     }
@@ -317,7 +317,7 @@ public final class Distributor implements AutoCloseable {
             synchronized (control) {
                 // Each request for the same removal gets here; only the one that unlists the analyzer counts its reroutes.
                 if (analyzers.remove(link)) {
-                    link.links().forEach(tables::remove);
+                    link.unlist();
                     reroutesOfRemoved.addAndGet(link.reroutedAway());
                 }
             }

@@ -225,20 +225,11 @@ public final class AnalyzerLink {
         loop.eventLoop().execute(this::connect);
     }
 
-    /** Takes no new packets; finishes what it holds, then stays connected and idle. Any thread. */
+    /**
+     * Takes no new packets; finishes what it holds, then stays connected and idle. Any thread.
+     * The draining starts once; a later call (a removal after a drain) only checks whether it is done.
+     */
     void drain() {
-        beginDraining();
-    }
-
-    /** Drains, then closes for good; the future completes once nothing is left here. Any thread. */
-    CompletableFuture<Void> remove() {
-        removing = true;
-        beginDraining();
-        return removed;
-    }
-
-    /** The draining itself starts only once; a later request (remove after drain) only checks whether it is done. */
-    private void beginDraining() {
         boolean first = !draining;
         if (first) {
             draining = true;
@@ -252,6 +243,13 @@ public final class AnalyzerLink {
             }
             checkRemoved();
         });
+    }
+
+    /** Drains, then closes for good; the future completes once nothing is left here. Any thread. */
+    CompletableFuture<Void> remove() {
+        removing = true;
+        drain();
+        return removed;
     }
 
     private void checkRemoved() {

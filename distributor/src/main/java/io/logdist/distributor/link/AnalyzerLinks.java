@@ -26,12 +26,14 @@ import java.util.function.ToLongFunction;
  * <p>Thread-safe: the control plane. Each link keeps to its own loop.
  */
 public final class AnalyzerLinks {
+    /** The links' logger: an analyzer's lines, its own and its connections', come from one logger. */
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzerLink.class);
     /** From best to worst: the analyzer shows the best state among its links. */
     private static final List<String> STATE_ORDER = List.of("up", "slow-start", "draining", "stalled", "down", "ejected", "removed");
 
     private final AnalyzerSpec spec;
     private final List<AnalyzerLink> links;
+    private final RoutingTables tables;
     private final AtomicBoolean removedLogged = new AtomicBoolean();
     /** The configured weight, one for all the links; each link ramps it on its own (slow start). */
     private volatile double weight;
@@ -45,6 +47,7 @@ public final class AnalyzerLinks {
                          LinkSettings settings, DeadLetters deadLetters, boolean slowStartFirstConnection) {
         this.spec = spec;
         this.weight = spec.weight();
+        this.tables = tables;
         List<AnalyzerLink> created = new ArrayList<>(loops.size());
         for (int i = 0; i < loops.size(); i++) {
             created.add(new AnalyzerLink(this, i, loops.size(), spec, loops.get(i), tables, transport, settings, deadLetters,
@@ -88,8 +91,8 @@ public final class AnalyzerLinks {
         return weight;
     }
 
-    /** Changes the weight of every link at once and publishes the table; routing follows at once. */
-    public void setWeight(double w, RoutingTables tables) {
+    /** Changes the weight, which all its links read, and publishes the table; routing follows at once. */
+    public void setWeight(double w) {
         weight = AnalyzerSpec.checkWeight(w, w);
         tables.publish();
     }
@@ -125,6 +128,11 @@ public final class AnalyzerLinks {
         if (removedLogged.compareAndSet(false, true)) {
             LOG.atInfo().addKeyValue("analyzer", spec.name()).log("analyzer {} removed", spec.name());
         }
+    }
+
+    /** Takes its links off the distributor's list (once removed), undoing what the constructor listed. */
+    public void unlist() {
+        links.forEach(tables::remove);
     }
 
     /** Closes every link for good (the distributor stops); what they hold is released, not rerouted. */

@@ -19,8 +19,9 @@ import java.util.function.Supplier;
  * loops is exact too.
  *
  * <p>Every analyzer has a link on every loop (or on the same first N, with
- * {@code analyzerConnections}), and the router picks among this loop's own links that are up: the packet stays on the thread that read it, from the emitter's
- * socket to the analyzer's and back. A link that is down takes its analyzer out of this
+ * {@code analyzerConnections}), and the router picks among this loop's own links that are
+ * up: the packet stays on the thread that read it, from the emitter's socket to the
+ * analyzer's and back. A link that is down takes its analyzer out of this
  * loop's choices only, as a whole analyzer that is down leaves every loop's: links of one
  * analyzer fail and come back together, and a stalled or flapping analyzer must not keep
  * receiving through another loop's link while its own is out. Only when none of this
