@@ -28,6 +28,7 @@ final class ControllableAnalyzer implements AutoCloseable {
     /** Refuse every DELIVER with NACK (code 5), then ACK past it. */
     volatile boolean refuseAll;
     private final ServerSocket server;
+    /** The open connections, oldest first: each leaves the list when it ends. */
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     ControllableAnalyzer() throws IOException {
@@ -102,6 +103,8 @@ final class ControllableAnalyzer implements AutoCloseable {
             }
         } catch (IOException | InterruptedException e) {
             // closed
+        } finally {
+            sockets.remove(s);
         }
     }
 
