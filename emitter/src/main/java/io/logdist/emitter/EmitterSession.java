@@ -21,7 +21,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
@@ -74,7 +73,6 @@ final class EmitterSession implements Unacked.SettleListener {
      */
     static final long HEALTHY_CONNECTION_NS = TimeUnit.MILLISECONDS.toNanos(Backoff.DEFAULT_CAP_MS);
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
-    private static final long[] NO_SEQUENCES = new long[0];
 
     enum State { NEW, CONNECTING, HANDSHAKING, STREAMING, PARTING, BACKING_OFF, FINISHED }
 
@@ -103,8 +101,8 @@ final class EmitterSession implements Unacked.SettleListener {
     private final Runnable drainTimeoutTask = this::onDrainTimeout;
     private final ChannelFutureListener connectListener = this::onConnectDone;
 
-    /** Every sequence refused by a NACK, in order; copied on write (NACKs are rare) so any thread may read it. */
-    private volatile long[] refused = NO_SEQUENCES;
+    /** Every sequence refused by a NACK, in order; any thread may copy it out. */
+    private final RefusedSequences refused = new RefusedSequences();
 
     private State state = State.NEW;
     private Channel channel;
@@ -164,7 +162,7 @@ final class EmitterSession implements Unacked.SettleListener {
     }
 
     long[] refused() {
-        return refused.clone();
+        return refused.toArray();
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -458,10 +456,7 @@ final class EmitterSession implements Unacked.SettleListener {
             return;
         }
         counters.add(SessionCounters.PACKETS_NACKED, 1);
-        long[] before = refused;
-        long[] after = Arrays.copyOf(before, before.length + 1);
-        after[before.length] = sequence;
-        refused = after;
+        refused.add(sequence);
         long now = System.nanoTime();
         long due = now + TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_RETRY_DELAY_MS, nack.retryAfterMillis()));
         retries.add(new PendingRetry(frame, unacked.intendedNs(sequence), unacked.messages(sequence),
@@ -584,6 +579,9 @@ final class EmitterSession implements Unacked.SettleListener {
             if (!producing) {
                 break;
             }
+            if (unacked.inFlight() + retries.size() >= grantedWindow) {
+                break; // refused packets waiting to go again count against the window: a NACK slows new packets down
+            }
             long due = pacer.nextDueNs(now);
             if (due > now) {
                 now = System.nanoTime();
@@ -603,8 +601,11 @@ final class EmitterSession implements Unacked.SettleListener {
         if (written == BATCH_PACKETS) {
             queuePump(); // let ACKs in before the next batch
         }
+        // Only a retry still to come needs a wake. One already due was held back by the window,
+        // the channel's writability or a resend, and the ACK or writability change that frees
+        // it pumps again; a wake now would find it held back still, and spin.
         PendingRetry retry = retries.peek();
-        if (retry != null) {
+        if (retry != null && retry.dueNs() > now) {
             scheduleWake(retry.dueNs(), now);
         }
         maybeFinish();

@@ -394,6 +394,42 @@ class EmitterTest {
         assertThat(emitter.packetsUnacked()).isEqualTo(32);
     }
 
+    @Test
+    void shouldWaitForAnAckRatherThanSpinWhenARefusedPacketIsDueAndTheWindowIsFull() throws Exception {
+        // Window 2: sequence 1 is never ACKed and 2 is refused, so once 2's retry is due the
+        // window is still full. The emitter's loop must then sleep until an ACK comes.
+        fake.grantWindowAtMost = 2;
+        fake.nackOnceSequence = 2;
+        fake.neverAck = true;
+        EmitterConfig config = config().withMaxPackets(2).withWindow(2);
+        try (Emitter emitter = Emitter.start(config)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> emitter.snapshot().packetsNacked() == 1);
+            Thread.sleep(100); // the NACK's 20 ms retry time passes
+
+            long before = emitterLoopCpuNanos();
+            long wallStart = System.nanoTime();
+            Thread.sleep(1000); // the window over which the loop's CPU time is read
+            long cpu = emitterLoopCpuNanos() - before;
+            long wall = System.nanoTime() - wallStart;
+
+            // A loop that re-arms an overdue wake-up uses nearly all of this; one that sleeps, next to nothing.
+            assertThat(cpu).isLessThan(wall / 10);
+            assertThat(fake.packets()).hasSize(2);
+        }
+    }
+
+    /** CPU time used so far by the emitter's event-loop threads. */
+    private static long emitterLoopCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("emitter-io")) {
+                sum += Math.max(0, threads.getThreadCpuTime(t.getId()));
+            }
+        }
+        return sum;
+    }
+
     private static Set<String> fieldNames(JsonNode node) {
         Set<String> names = new HashSet<>();
         node.fieldNames().forEachRemaining(names::add);
