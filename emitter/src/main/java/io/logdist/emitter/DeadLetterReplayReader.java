@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +66,8 @@ final class DeadLetterReplayReader implements AutoCloseable {
                 files.addAll(DeadLetterFiles.list(arg));
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException("cannot read dead-letter file " + arg + " (no such file)");
+            } catch (AccessDeniedException e) {
+                throw new IllegalArgumentException("cannot read dead-letter file or directory " + arg + " (permission denied)");
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read dead-letter directory " + arg + " (" + e.getMessage() + ")");
             }
@@ -74,6 +77,8 @@ final class DeadLetterReplayReader implements AutoCloseable {
                 DeadLetterReader.read(file, (packet, at, reroutes, reason) -> { });
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException("cannot read dead-letter file " + file + " (no such file)");
+            } catch (AccessDeniedException e) {
+                throw new IllegalArgumentException("cannot read dead-letter file " + file + " (permission denied)");
             } catch (IOException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }

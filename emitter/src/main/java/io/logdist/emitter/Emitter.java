@@ -66,6 +66,8 @@ public final class Emitter implements AutoCloseable {
     private final ScheduledExecutorService control;
     private final Thread controlThread;
     private volatile boolean neverConnected;
+    /** The report file could not be written at the end of the run (the error was logged). */
+    private volatile boolean reportUnwritten;
     private volatile boolean closedEarly;
     private EventLoopGroup group;
     private LineChunkReader lineReader;
@@ -158,6 +160,10 @@ public final class Emitter implements AutoCloseable {
         if (stdin) {
             in = System.in;
         } else {
+            if (Files.isDirectory(config.file())) {
+                throw new IllegalArgumentException("cannot read " + config.file()
+                    + " (a directory; give a file, or - for standard input)");
+            }
             try {
                 in = Files.newInputStream(config.file());
             } catch (NoSuchFileException e) {
@@ -288,6 +294,10 @@ public final class Emitter implements AutoCloseable {
     }
 
     /** True when the duration passed without any connection ever being welcomed. */
+    boolean reportUnwritten() {
+        return reportUnwritten;
+    }
+
     boolean neverConnected() {
         return neverConnected;
     }
@@ -352,6 +362,7 @@ public final class Emitter implements AutoCloseable {
             try {
                 report.writeJson(config.reportFile());
             } catch (UncheckedIOException e) {
+                reportUnwritten = true;
                 log.error("emitter: {}", e.getMessage());
             }
         }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +61,8 @@ public final class EmitterMain implements Callable<Integer> {
     long rate;
 
     @Option(names = "--duration", defaultValue = "10s", paramLabel = "DURATION",
-        description = "How long to make new packets, e.g. 500ms, 30s, 2m; 0 = until the source ends (default ${DEFAULT-VALUE}).")
+        description = "How long to make new packets, e.g. 500ms, 30s, 2m; 0 = until the source ends, waiting for the"
+            + " distributor for as long as it takes to come up (default ${DEFAULT-VALUE}).")
     Duration duration;
 
     @Option(names = "--messages-per-packet", defaultValue = "32", paramLabel = "N",
@@ -155,6 +157,9 @@ public final class EmitterMain implements Callable<Integer> {
                 return 1;
             }
             printSummary(emitter, report, out);
+            if (emitter.reportUnwritten()) {
+                return 1; // the reason is logged
+            }
             long unacked = emitter.packetsUnacked();
             if (unacked > 0) {
                 String packets = unacked == 1 ? " packet" : " packets";
@@ -176,6 +181,16 @@ public final class EmitterMain implements Callable<Integer> {
     EmitterConfig config() {
         if (file != null && !replay.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--replay and --file cannot be combined");
+        }
+        if (report != null) { // found now, not after the whole run
+            Path parent = report.toAbsolutePath().getParent();
+            if (Files.isDirectory(report)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--report " + report + " is a directory; give a file name");
+            }
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--report: the directory " + parent + " does not exist");
+            }
         }
         try {
             EmitterConfig c = EmitterConfig.defaults(distributor)

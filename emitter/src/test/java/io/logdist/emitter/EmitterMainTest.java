@@ -108,6 +108,26 @@ class EmitterMainTest {
     }
 
     @Test
+    void shouldRefuseADirectoryAsTheFileToShip(@TempDir Path dir) {
+        assertThat(run(withDistributor("--file", dir.toString()))).isEqualTo(2);
+
+        assertThat(err.toString().lines().findFirst().orElse("")).contains("error: cannot read " + dir + " (a directory");
+        assertThat(fake.hellos()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAReportInADirectoryThatDoesNotExistBeforeSendingAnything(@TempDir Path dir) {
+        Path report = dir.resolve("missing").resolve("report.json");
+
+        assertThat(run(withDistributor("--max-packets", "5", "--report", report.toString()))).isEqualTo(2);
+
+        assertThat(err.toString().lines().findFirst().orElse(""))
+            .contains("--report: the directory " + dir.resolve("missing") + " does not exist");
+        assertThat(err.toString()).doesNotContain("\tat ");
+        assertThat(fake.hellos()).isEmpty();
+    }
+
+    @Test
     void shouldRunToTheEndPrintASummaryAndWriteTheReport(@TempDir Path dir) {
         Path report = dir.resolve("report.json");
 
