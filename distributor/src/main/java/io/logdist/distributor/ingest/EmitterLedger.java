@@ -205,6 +205,7 @@ public final class EmitterLedger {
         inFlight--;
         if (sequence <= cursor) {
             resendsInFlight.remove(sequence);
+            ackWanted = true; // the cursor stays where it was, but only an ACK after the resend settles it
         } else {
             states[(int) (sequence & mask)] = SAFE;
             advance();

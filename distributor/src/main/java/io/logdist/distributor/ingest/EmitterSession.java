@@ -198,6 +198,12 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
             claim(ledgers.get(emitterId, loop));
             return;
         }
+        if (ledger.owner() != loop) {
+            // Another connection of this emitter claimed the ledger between its move here and
+            // this task: only the owner's loop may touch it, so ask its owner again.
+            claim(ledger);
+            return;
+        }
         EmitterSession old = ledger.session();
         if (old != null && old != this) {
             ledger.detach(old);
@@ -213,7 +219,9 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
             channelRead(ctx, held);
         }
         channelReadComplete(ctx);
-        ctx.channel().config().setAutoRead(true);
+        if (!paused) { // a held frame may have found its link full: then the link's room resumes reading
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     /** Another connection of the same emitter took over its ledger: close this one. Runs on this channel's loop. */

@@ -53,7 +53,15 @@ public final class LoopInbox<T> {
     /** Takes everything offered so far, in order. Owner's loop. */
     public int drain(Consumer<T> into) {
         drainPending.set(false);
-        return queue.drain(into);
+        int drained = queue.drain(into);
+        // An offer claims its slot (a CAS) before it stores the item, and the store can reach
+        // this thread after the offer read the pending mark as still set: the drain then stops
+        // at the empty slot, and no task would come for that item. A slot claimed but not yet
+        // taken means exactly that, so schedule the next drain here.
+        if (!queue.isEmpty() && drainPending.compareAndSet(false, true)) {
+            loop.execute(drainTask);
+        }
+        return drained;
     }
 
     public int size() {

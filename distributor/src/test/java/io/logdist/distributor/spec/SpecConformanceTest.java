@@ -132,6 +132,27 @@ class SpecConformanceTest {
     }
 
     @Test
+    void shouldDeliverARefusedPacketSentAgainUnderItsOwnSequenceAndAckItAfterwards() throws Exception {
+        // "The sender may send that packet again later, with the same sequence": once it is
+        // safe, an ACK covering it must follow, even though the cursor had already passed it.
+        try (Socket s = connect()) {
+            handshake(s, 19, 64);
+            OutputStream out = s.getOutputStream();
+            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(19, 1, 0, "one"));
+            byte[] bad = RawLdp.packet(19, 2, 0, "two");
+            bad[bad.length - 1] ^= 0x20;
+            RawLdp.writeFrame(out, RawLdp.PACKET, bad);
+            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(19, 3, 0, "three"));
+            assertThat(readUntilAck(s.getInputStream(), 3)).hasSize(1);
+
+            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(19, 2, 0, "two"));
+
+            assertThat(readUntilAck(s.getInputStream(), 3)).isEmpty();
+            assertThat(analyzer.received).contains("19/1", "19/2", "19/3");
+        }
+    }
+
+    @Test
     void shouldNackAMalformedPacketWithCode5() throws Exception {
         try (Socket s = connect()) {
             handshake(s, 14, 64);
