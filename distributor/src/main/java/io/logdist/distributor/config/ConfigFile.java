@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * analyzerConnections: 0   # to each analyzer, one per event loop up to this many; 0 = one per loop
  * emitterWindow: 1024
  * linkWindow: 1024
- * maxFrameLength: 1048576
+ * maxFrameLength: 1048568
  * parkedBytes: 134217728
  * helloTimeout: 5s
  * reconnectBase: 50ms
@@ -102,7 +102,7 @@ public final class ConfigFile {
         @Option(names = "--link-window", paramLabel = "DELIVERS", description = "Window asked of each analyzer (default 1024).")
         public Integer linkWindow;
 
-        @Option(names = "--max-frame-length", paramLabel = "BYTES", description = "Largest frame accepted from emitters (default 1048576).")
+        @Option(names = "--max-frame-length", paramLabel = "BYTES", description = "Largest frame accepted from emitters (default 1048568: 1 MiB less the 8 bytes a DELIVER adds, so every packet fits an analyzer's default 1 MiB).")
         public Integer maxFrameLength;
 
         @Option(names = "--parked-bytes", paramLabel = "BYTES",

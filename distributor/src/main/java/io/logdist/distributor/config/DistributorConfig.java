@@ -2,6 +2,7 @@ package io.logdist.distributor.config;
 
 import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.codec.FrameDescriptor;
+import io.logdist.protocol.codec.Frames;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,7 @@ import java.util.Set;
  *                           make packets read on the other loops cross to those loops
  * @param maxEmitterWindow   the largest window granted to an emitter (packets)
  * @param linkWindow         the window asked of each analyzer (DELIVERs)
- * @param maxFrameLength     largest frame {@code length} accepted from emitters
+ * @param maxFrameLength     largest frame {@code length} accepted from emitters (announced in WELCOME)
  * @param parkedBytesLimit   per event loop, bytes of packets that may wait for an analyzer
  *                           before new packets are refused (NO_ANALYZERS / OVERLOADED)
  * @param helloTimeout       how long a new connection has to send HELLO
@@ -66,6 +67,12 @@ public record DistributorConfig(
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 7000);
     public static final int DEFAULT_MAX_EMITTER_WINDOW = 1024;
     public static final int DEFAULT_LINK_WINDOW = 1024;
+    /**
+     * The largest PACKET frame taken from emitters by default: 1 MiB less the 8 bytes of
+     * deliveryId that its DELIVER adds, so the DELIVER of any packet taken fits an analyzer
+     * that accepts the specification's default 1 MiB.
+     */
+    public static final int DEFAULT_MAX_FRAME_LENGTH = FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH - Frames.DELIVER_ID_LENGTH;
     public static final long DEFAULT_PARKED_BYTES_LIMIT = 128L << 20;
     public static final Duration DEFAULT_HELLO_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RECONNECT_BASE = Duration.ofMillis(50);
@@ -174,7 +181,7 @@ public record DistributorConfig(
         private int analyzerConnections;
         private int maxEmitterWindow = DEFAULT_MAX_EMITTER_WINDOW;
         private int linkWindow = DEFAULT_LINK_WINDOW;
-        private int maxFrameLength = FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH;
+        private int maxFrameLength = DEFAULT_MAX_FRAME_LENGTH;
         private long parkedBytesLimit = DEFAULT_PARKED_BYTES_LIMIT;
         private Duration helloTimeout = DEFAULT_HELLO_TIMEOUT;
         private Duration reconnectBase = DEFAULT_RECONNECT_BASE;

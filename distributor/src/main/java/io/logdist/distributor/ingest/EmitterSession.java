@@ -250,18 +250,22 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
             refuse(sequence, ErrorCode.MALFORMED_PACKET, 0, "sequence 0: sequences start at 1");
             return;
         }
+        if (sequence < 0) { // u64 above 2^63 - 1: beyond any window of a stream that starts at 1
+            fail(ErrorCode.PROTOCOL_VIOLATION, "sequence " + Long.toUnsignedString(sequence) + " is beyond the window");
+            return;
+        }
         if (packet.emitterId() != emitterId) {
             refuse(sequence, ErrorCode.MALFORMED_PACKET, 0, "emitterId " + packet.emitterId() + " does not match HELLO's " + emitterId);
             return;
         }
-        if (shuttingDown) {
-            if (ledger.admit(sequence) == EmitterLedger.Admission.ACCEPT) {
-                ledger.rejectAccepted(sequence);
-                sendNack(sequence, ErrorCode.SHUTTING_DOWN, RETRY_AFTER_MS, "the distributor is shutting down");
-            }
+        EmitterLedger.Admission admission = ledger.admit(sequence);
+        if (shuttingDown && admission == EmitterLedger.Admission.ACCEPT) {
+            // Only new packets are refused: a duplicate is still ACKed, and a sender over its window still told.
+            ledger.rejectAccepted(sequence);
+            sendNack(sequence, ErrorCode.SHUTTING_DOWN, RETRY_AFTER_MS, "the distributor is shutting down");
             return;
         }
-        switch (ledger.admit(sequence)) {
+        switch (admission) {
             case ACCEPT -> {
                 if (loop.parkedBytes() > config.parkedBytesLimit()) {
                     ledger.rejectAccepted(sequence);

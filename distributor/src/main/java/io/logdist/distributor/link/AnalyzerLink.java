@@ -13,6 +13,7 @@ import io.logdist.distributor.queue.UnackedDeliveries;
 import io.logdist.distributor.routing.RoutingTables;
 import io.logdist.protocol.codec.ErrorCode;
 import io.logdist.protocol.codec.FrameDecoder;
+import io.logdist.protocol.codec.FrameDescriptor;
 import io.logdist.protocol.codec.FrameError;
 import io.logdist.protocol.codec.FrameReader;
 import io.logdist.protocol.codec.FrameType;
@@ -127,6 +128,8 @@ public final class AnalyzerLink {
     private ScheduledFuture<?> healthCheck;
     private long nextDeliveryId;
     private int window;
+    /** The analyzer's maxFrameLength from its WELCOME: no DELIVER may be longer. */
+    private long analyzerMaxFrameLength = FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH;
     private long lastProgressNs;
     private long lastReadNs;
     private long pingSentNs;
@@ -359,6 +362,10 @@ public final class AnalyzerLink {
             if (written == 0) {
                 now = clock.getAsLong(); // one clock read per batch: they are flushed together
             }
+            if (FrameDescriptor.lengthFieldFor(Frames.DELIVER_ID_LENGTH + p.length()) > analyzerMaxFrameLength) {
+                tooLargeForThisAnalyzer(p);
+                continue;
+            }
             p.deliveredNanos = now;
             p.deliveryId = ++nextDeliveryId;
             p.refusedByAnalyzer = false;
@@ -380,6 +387,21 @@ public final class AnalyzerLink {
             afterDequeue(bytes);
         }
         return written;
+    }
+
+    /**
+     * A packet whose DELIVER would be longer than this analyzer's announced maxFrameLength
+     * (it would answer ERROR and drop the link): routed elsewhere as a retry, so that it ends
+     * in the dead-letter file if no analyzer can take it. Only an analyzer configured below
+     * the distributor's {@code --max-frame-length} plus 8 sees this.
+     */
+    private void tooLargeForThisAnalyzer(Packet p) {
+        afterDequeue(p.length());
+        NACK_WARNINGS.warn("too-large:" + spec.name(),
+            "analyzer {} takes frames up to {} bytes; a packet of {} bytes does not fit a DELIVER and goes elsewhere"
+                + " (lower --max-frame-length to at most {} to keep such packets out)",
+            label, analyzerMaxFrameLength, p.length(), analyzerMaxFrameLength - Frames.DELIVER_ID_LENGTH);
+        reroute(p, "too large for analyzer " + spec.name());
     }
 
     private void afterDequeue(long bytes) {
@@ -478,7 +500,13 @@ public final class AnalyzerLink {
 
     private void onWelcome(Channel ch, FrameReader.Welcome welcome) {
         handshakeTimeout.cancel(false);
-        window = (int) Math.max(1, Math.min(welcome.window(), settings.linkWindow()));
+        if (welcome.window() == 0) { // no DELIVER could ever go out: down, and redial with backoff
+            lastFailure = "analyzer granted a window of 0";
+            sendErrorAndClose(ch, ErrorCode.PROTOCOL_VIOLATION, "WELCOME granted a window of 0; at least 1 is needed");
+            return;
+        }
+        window = (int) Math.min(welcome.window(), settings.linkWindow());
+        analyzerMaxFrameLength = welcome.maxFrameLength();
         nextDeliveryId = 0;
         state = State.UP;
         stalled = false;
@@ -606,9 +634,13 @@ public final class AnalyzerLink {
         p.deliveryId = 0;
         p.refusedByAnalyzer = false;
         reroutedAway++;
-        if (p.reroutes > settings.maxRetries() && deadLetters.write(p, why + " (rerouted " + p.reroutes + " times)")) {
-            p.releaseBytes();
-            p.ledger.owner().settle(p);
+        if (p.reroutes > settings.maxRetries()) {
+            if (deadLetters.write(p, why + " (rerouted " + p.reroutes + " times)")) {
+                p.releaseBytes();
+                p.ledger.owner().settle(p);
+            } else {
+                loop.routeLater(p); // kept, never dropped; but a packet nobody takes must not spin the loop
+            }
             return;
         }
         loop.route(p);

@@ -73,6 +73,11 @@ public final class LoopContext {
         }
     }
 
+    /** Parks a packet to be routed again with the parked ones, a few milliseconds from now. */
+    public void routeLater(Packet p) {
+        park(p);
+    }
+
     private void park(Packet p) {
         parked.add(p);
         scheduleParkRetry();

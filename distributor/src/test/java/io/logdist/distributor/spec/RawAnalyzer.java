@@ -20,10 +20,26 @@ final class RawAnalyzer implements AutoCloseable {
     final Set<String> received = ConcurrentHashMap.newKeySet();
     final AtomicInteger badCrc = new AtomicInteger();
     final AtomicInteger helloRole = new AtomicInteger(-1);
+    /** Frames longer than the maxFrameLength this analyzer announced: each got ERROR 3 and a close. */
+    final AtomicInteger tooLong = new AtomicInteger();
+    /** The code of the last ERROR the distributor sent, or -1. */
+    final AtomicInteger errorReceived = new AtomicInteger(-1);
+    private final int maxFrameLength;
+    private final int window;
     private final ServerSocket server;
     private final Thread thread;
 
     RawAnalyzer() throws IOException {
+        this(1 << 20);
+    }
+
+    RawAnalyzer(int maxFrameLength) throws IOException {
+        this(maxFrameLength, 64);
+    }
+
+    RawAnalyzer(int maxFrameLength, int window) throws IOException {
+        this.maxFrameLength = maxFrameLength;
+        this.window = window;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         thread = new Thread(this::serve, "raw-analyzer");
         thread.setDaemon(true);
@@ -57,9 +73,14 @@ final class RawAnalyzer implements AutoCloseable {
                 return;
             }
             helloRole.set(hello.body()[0]);
-            RawLdp.writeFrame(out, RawLdp.WELCOME, RawLdp.welcome(64, 1 << 20, 0, "raw-analyzer"));
+            RawLdp.writeFrame(out, RawLdp.WELCOME, RawLdp.welcome(window, maxFrameLength, 0, "raw-analyzer"));
             RawLdp.Frame f;
             while ((f = RawLdp.readFrame(in)) != null) {
+                if (4 + f.body().length > maxFrameLength) {
+                    tooLong.incrementAndGet();
+                    RawLdp.writeFrame(out, RawLdp.ERROR, RawLdp.error(3, "frame too large"));
+                    return;
+                }
                 if (f.type() == RawLdp.DELIVER) {
                     long deliveryId = f.u64At(0);
                     byte[] packet = Arrays.copyOfRange(f.body(), 8, f.body().length);
@@ -69,6 +90,8 @@ final class RawAnalyzer implements AutoCloseable {
                     ByteBuffer p = ByteBuffer.wrap(packet);
                     received.add(p.getLong(4) + "/" + p.getLong(12));
                     RawLdp.writeFrame(out, RawLdp.ACK, RawLdp.u64(deliveryId));
+                } else if (f.type() == RawLdp.ERROR) {
+                    errorReceived.set(f.u16At(0));
                 } else if (f.type() == RawLdp.PING) {
                     RawLdp.writeFrame(out, RawLdp.PONG, f.body());
                 }

@@ -91,6 +91,11 @@ final class RawLdp {
         return ByteBuffer.allocate(4 + 4 + 8 + n.length).putInt(window).putInt(maxFrameLength).putLong(ackedThrough).put(n).array();
     }
 
+    static byte[] error(int code, String reason) {
+        byte[] r = str(reason);
+        return ByteBuffer.allocate(2 + r.length).putShort((short) code).put(r).array();
+    }
+
     static byte[] u64(long v) {
         return ByteBuffer.allocate(8).putLong(v).array();
     }

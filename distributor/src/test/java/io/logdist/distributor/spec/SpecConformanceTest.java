@@ -7,12 +7,15 @@ import io.logdist.protocol.cli.HostPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -88,7 +91,8 @@ class SpecConformanceTest {
             assertThat(welcome.version()).isEqualTo(1);
             assertThat(welcome.flags()).isZero();
             assertThat(in.readInt()).isEqualTo(64);
-            assertThat(in.readInt()).isEqualTo(1 << 20);
+            // 1 MiB less the 8 bytes of deliveryId: the DELIVER of the largest packet taken fits an analyzer's default 1 MiB.
+            assertThat(in.readInt()).isEqualTo((1 << 20) - 8);
             assertThat(in.readLong()).isZero();
             assertThat(RawLdp.readStr(in)).isEqualTo("logdist");
             assertThat(in.available()).isZero();
@@ -149,6 +153,76 @@ class SpecConformanceTest {
 
             assertThat(readUntilAck(s.getInputStream(), 3)).isEmpty();
             assertThat(analyzer.received).contains("19/1", "19/2", "19/3");
+        }
+    }
+
+    @Test
+    void shouldDeliverTheLargestPacketItAnnouncesToAnAnalyzerAtTheDefaultLimit() throws Exception {
+        try (Socket s = connect()) {
+            RawLdp.Frame welcome = handshake(s, 20, 64);
+            DataInputStream body = welcome.in();
+            body.readInt(); // window
+            int maxFrameLength = body.readInt();
+            // A frame of exactly maxFrameLength: 4 bytes of version/type/flags, the 32-byte packet header, one message.
+            int messageBytes = maxFrameLength - 4 - 32 - 4;
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(20, 1, 0, "x".repeat(messageBytes)));
+
+            readUntilAck(s.getInputStream(), 1);
+
+            assertThat(analyzer.received).contains("20/1");
+            assertThat(analyzer.tooLong.get()).isZero();
+        }
+    }
+
+    @Test
+    void shouldNeverSendAnAnalyzerADeliverLongerThanItsAnnouncedMaxFrameLength(@TempDir Path deadLetters) throws Exception {
+        try (RawAnalyzer small = new RawAnalyzer(4096);
+             Distributor d = Distributor.start(DistributorConfig.of(new HostPort("127.0.0.1", 0),
+                     List.of(new AnalyzerSpec("small", new HostPort("127.0.0.1", small.port()), 1.0)))
+                 .toBuilder().threads(1).maxRetries(1).deadLetterDir(deadLetters).build())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
+            try (Socket s = new Socket("127.0.0.1", d.emitterAddress().getPort())) {
+                s.setSoTimeout(10_000);
+                handshake(s, 21, 64);
+                OutputStream out = s.getOutputStream();
+                RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(21, 1, 0, "small"));
+                RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(21, 2, 0, "x".repeat(8000)));
+                RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(21, 3, 0, "small again"));
+
+                // The large one cannot go anywhere: it ends in the dead-letter file, which makes it safe.
+                readUntilAck(s.getInputStream(), 3);
+            }
+            assertThat(small.tooLong.get()).isZero();
+            assertThat(small.received).contains("21/1", "21/3").doesNotContain("21/2");
+            try (var files = Files.list(deadLetters)) {
+                assertThat(files.toList()).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerASequenceAboveTwoToTheSixtyThreeWithError10() throws Exception {
+        // u64 sequences are unsigned: 2^63 is far beyond the window, not a negative duplicate.
+        try (Socket s = connect()) {
+            handshake(s, 22, 64);
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(22, 1, 0, "one"));
+            readUntilAck(s.getInputStream(), 1);
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(22, Long.MIN_VALUE, 0, "far"));
+            RawLdp.Frame f = RawLdp.readFrame(s.getInputStream());
+            assertThat(f.type()).isEqualTo(RawLdp.ERROR);
+            assertThat(f.u16At(0)).isEqualTo(10);
+            assertClosed(s);
+        }
+        assertThat(analyzer.received).contains("22/1").hasSize(1);
+    }
+
+    @Test
+    void shouldRefuseAnAnalyzerThatGrantsAWindowOfZero() throws Exception {
+        try (RawAnalyzer closed = new RawAnalyzer(1 << 20, 0);
+             Distributor d = Distributor.start(DistributorConfig.of(new HostPort("127.0.0.1", 0),
+                 List.of(new AnalyzerSpec("zero", new HostPort("127.0.0.1", closed.port()), 1.0))).withThreads(1))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> closed.errorReceived.get() == 10);
+            assertThat(d.links().get(0).allConnectionsUp()).isFalse();
         }
     }
 

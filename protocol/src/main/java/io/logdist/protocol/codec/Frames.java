@@ -20,8 +20,10 @@ public final class Frames {
     /** Role byte of HELLO: a distributor dialling an analyzer. */
     public static final int ROLE_DISTRIBUTOR = 2;
 
+    /** Bytes a DELIVER adds to the packet it carries: its deliveryId. */
+    public static final int DELIVER_ID_LENGTH = 8;
     /** Bytes of a DELIVER frame before the packet: frame header + deliveryId. */
-    public static final int DELIVER_HEADER_LENGTH = FrameDescriptor.HEADER_LENGTH + 8;
+    public static final int DELIVER_HEADER_LENGTH = FrameDescriptor.HEADER_LENGTH + DELIVER_ID_LENGTH;
     /** Bytes of a PACKET frame before the packet. */
     public static final int PACKET_HEADER_LENGTH = FrameDescriptor.HEADER_LENGTH;
     /** Size of a whole ACK, PING or PONG frame. */
