@@ -16,6 +16,11 @@ import org.agrona.collections.LongHashSet;
  * sequence it is accepted as new rather than taken for a duplicate; while such a resend is
  * in flight no ACK is sent, since a cumulative ACK would claim it settled.
  *
+ * <p>A ledger made for an emitter it has never seen (after a restart, or an expiry) takes
+ * everything below the first sequence it sees as settled elsewhere, except what the emitter
+ * sends again from up to a window below it: that is its unsettled packets resent in
+ * another order, and is taken as new like the resend of a refused sequence.
+ *
  * <p>A ledger with no session and nothing in flight for the emitter expiry is
  * <em>retired</em> by its owner loop and dropped from {@link EmitterLedgers}; a HELLO
  * that found it just before then takes a fresh one instead.
@@ -50,6 +55,10 @@ public final class EmitterLedger {
     private final LongHashSet refusedBelowCursor = new LongHashSet();
     private final LongArrayQueue refusedOrder = new LongArrayQueue();
     private final LongHashSet resendsInFlight = new LongHashSet();
+    /** Sequences below {@link #anchor} taken as new (at most a window of them): a second copy is a duplicate. */
+    private final LongHashSet takenBelowAnchor = new LongHashSet();
+    /** Sequences refused before the first good packet anchored the ledger (a few at most). */
+    private final LongHashSet refusedBeforeAnchor = new LongHashSet();
     private volatile LoopContext owner;
     private volatile boolean retired;
     /** When the last session detached (or the ledger was made); meaningful while {@code session} is null. */
@@ -63,6 +72,8 @@ public final class EmitterLedger {
     private long inFlight;
     /** True until the first packet: a ledger made here for an emitter that has sent before (another instance, a restart). */
     private boolean unanchored = true;
+    /** The first sequence this ledger saw; below it, it knows nothing. */
+    private long anchor;
 
     /**
      * @param maxWindow the largest window any session of this emitter may be granted
@@ -155,14 +166,36 @@ public final class EmitterLedger {
             // An emitter unknown here (a restarted distributor) resumes at its lowest unacknowledged
             // sequence, in order: take everything below its first packet as settled elsewhere.
             unanchored = false;
+            anchor = sequence;
             cursor = sequence - 1;
             lastAckSent = Math.max(lastAckSent, cursor);
+            LongHashSet.LongIterator it = refusedBeforeAnchor.iterator();
+            while (it.hasNext()) {
+                long r = it.nextValue();
+                if (r < sequence) { // the cursor passes it: settled (refused), and a resend of it is new
+                    rememberRefused(r);
+                }
+            }
+            refusedBeforeAnchor.clear();
         }
         if (sequence <= cursor) {
             if (refusedBelowCursor.remove(sequence)) {
                 resendsInFlight.add(sequence);
                 inFlight++;
                 return Admission.ACCEPT;
+            }
+            if (sequence < anchor && anchor - sequence <= states.length) {
+                // Below the first sequence seen here this ledger knows nothing: the emitter resends
+                // what it holds unsettled, in any order, so take it as new (at least once) and hold
+                // the cumulative ACK until it is safe, as for any resend.
+                if (resendsInFlight.contains(sequence)) {
+                    return Admission.HELD;
+                }
+                if (takenBelowAnchor.add(sequence)) {
+                    resendsInFlight.add(sequence);
+                    inFlight++;
+                    return Admission.ACCEPT;
+                }
             }
             ackWanted = true;
             return Admission.DUPLICATE;
@@ -183,7 +216,11 @@ public final class EmitterLedger {
     /** Records that the distributor NACKed {@code sequence}; it counts as settled (refused) once the cursor passes. */
     void refuse(long sequence) {
         if (unanchored) {
-            // A refused first packet may carry a corrupt sequence: anchor on the next good one.
+            // A refused first packet may carry a corrupt sequence: anchor on the next good one,
+            // and remember this one so that a resend of it then counts as new, not as settled.
+            if (sequence > 0 && refusedBeforeAnchor.size() < 64) {
+                refusedBeforeAnchor.add(sequence);
+            }
             return;
         }
         if (sequence <= cursor || sequence > cursor + window) {

@@ -50,6 +50,31 @@ class EmitterLedgerTest {
     }
 
     @Test
+    void shouldTakeAnUnknownSequenceJustBelowTheFirstOneAsNewAndAckNothingUntilItIsSafe() {
+        // A restarted distributor: the emitter resends its unsettled 10 and 11, 11 first.
+        assertThat(ledger.admit(11)).isEqualTo(Admission.ACCEPT);
+        assertThat(ledger.admit(10)).isEqualTo(Admission.ACCEPT);
+        ledger.onSafe(11);
+        assertThat(ledger.cursor()).isEqualTo(11);
+        assertThat(ledger.ackedThrough()).as("10 is not safe yet").isEqualTo(9);
+        assertThat(ledger.admit(10)).isEqualTo(Admission.HELD);
+        ledger.onSafe(10);
+        assertThat(ledger.ackedThrough()).isEqualTo(11);
+        assertThat(ledger.admit(10)).isEqualTo(Admission.DUPLICATE);
+        assertThat(ledger.inFlight()).isZero();
+    }
+
+    @Test
+    void shouldTakeTheResendOfARefusedFirstPacketAsNew() {
+        ledger.refuse(3);
+        assertThat(ledger.admit(20)).isEqualTo(Admission.ACCEPT);
+        ledger.onSafe(20);
+        assertThat(ledger.cursor()).isEqualTo(20);
+        assertThat(ledger.admit(3)).as("refused, not settled: its resend is new").isEqualTo(Admission.ACCEPT);
+        assertThat(ledger.admit(4)).as("never seen, more than a window below: settled elsewhere").isEqualTo(Admission.DUPLICATE);
+    }
+
+    @Test
     void shouldNotAnchorOnARefusedFirstPacket() {
         ledger.refuse(999_999);
         assertThat(ledger.admit(5)).isEqualTo(Admission.ACCEPT);
