@@ -285,6 +285,11 @@ public final class AnalyzerLink {
     }
 
     private void releaseHeld() {
+        if (removing) {
+            // A router on another loop may have picked this link just before the removal was
+            // published: what reached the inbox since was never delivered, and goes elsewhere.
+            inbox.drain(this::rerouteUndelivered);
+        }
         PacketList held = new PacketList();
         unacked.drainTo(held);
         queues.drainTo(held);
@@ -342,6 +347,7 @@ public final class AnalyzerLink {
         } else {
             // Routed here just as the link went down, started draining or its analyzer said GOODBYE: route again, it was never delivered.
             inbox.drain(this::rerouteUndelivered);
+            checkRemoved(); // a removal may have been waiting for exactly this
         }
     }
 
