@@ -203,7 +203,7 @@ public final class Emitter implements AutoCloseable {
             messagesAcked += c.get(SessionCounters.MESSAGES_ACKED);
             bytesAcked += c.get(SessionCounters.BYTES_ACKED);
             emitters.put(s.emitterId(),
-                new EmitterReport.EmitterProgress(c.get(SessionCounters.ACKED_THROUGH), s.refused()));
+                new EmitterReport.EmitterProgress(s.firstSequence(), c.get(SessionCounters.ACKED_THROUGH), s.refused()));
         }
         double seconds = sendingSeconds();
         double msgsPerS = seconds > 0 ? messagesAcked / seconds : 0;

@@ -29,7 +29,10 @@ import java.util.Map;
  * with a small send lag was spent after the packet left.
  *
  * <p>{@code emitters} maps each emitterId to its progress: the packets of that emitter
- * that were accepted are exactly sequences {@code 1..ackedThrough} minus {@code refused}.
+ * that this run had accepted are exactly sequences {@code firstSequence..ackedThrough}
+ * minus {@code refused}. {@code firstSequence} is 1 unless the distributor already held
+ * the emitterId from an earlier run ({@code --emitter-id} reused), when numbering went on
+ * after what it held.
  *
  * <p>{@code replayedPackets} counts the dead-lettered packets whose messages were sent
  * again ({@code --replay}), each under a new sequence of this run; 0 otherwise.
@@ -65,9 +68,14 @@ public record EmitterReport(
      * sequences it refused (each refused packet's messages were sent again under a later
      * sequence).
      */
-    public record EmitterProgress(long ackedThrough, long[] refused) {
+    public record EmitterProgress(long firstSequence, long ackedThrough, long[] refused) {
         public EmitterProgress {
             refused = refused.clone();
+        }
+
+        /** Progress of an emitterId that numbered from 1. */
+        public EmitterProgress(long ackedThrough, long[] refused) {
+            this(1, ackedThrough, refused);
         }
 
         @Override
@@ -78,17 +86,17 @@ public record EmitterReport(
         @Override
         public boolean equals(Object o) {
             return o instanceof EmitterProgress && ((EmitterProgress) o).ackedThrough == ackedThrough
-                && Arrays.equals(((EmitterProgress) o).refused, refused);
+                && ((EmitterProgress) o).firstSequence == firstSequence && Arrays.equals(((EmitterProgress) o).refused, refused);
         }
 
         @Override
         public int hashCode() {
-            return Long.hashCode(ackedThrough) * 31 + Arrays.hashCode(refused);
+            return (Long.hashCode(firstSequence) * 31 + Long.hashCode(ackedThrough)) * 31 + Arrays.hashCode(refused);
         }
 
         @Override
         public String toString() {
-            return "EmitterProgress[ackedThrough=" + ackedThrough + ", refused=" + Arrays.toString(refused) + "]";
+            return "EmitterProgress[firstSequence=" + firstSequence + ", ackedThrough=" + ackedThrough + ", refused=" + Arrays.toString(refused) + "]";
         }
     }
 
@@ -98,7 +106,7 @@ public record EmitterReport(
      * {@code bytes_acked}, {@code seconds}, {@code msgs_per_s}, {@code mb_per_s},
      * {@code latency_us} and {@code send_lag_us} (each {@code p50}, {@code p99},
      * {@code p999}, {@code max}) and {@code emitters}: emitterId as a decimal string to
-     * {@code {"acked_through": N, "refused": [...]}}, and {@code replayed_packets}.
+     * {@code {"first_sequence": F, "acked_through": N, "refused": [...]}}, and {@code replayed_packets}.
      *
      * @throws UncheckedIOException when the file cannot be written
      */
@@ -126,6 +134,7 @@ public record EmitterReport(
         ObjectNode byId = root.putObject("emitters");
         for (Map.Entry<Long, EmitterProgress> e : emitters.entrySet()) {
             ObjectNode progress = byId.putObject(Long.toString(e.getKey()));
+            progress.put("first_sequence", e.getValue().firstSequence());
             progress.put("acked_through", e.getValue().ackedThrough());
             ArrayNode refused = progress.putArray("refused");
             for (long s : e.getValue().refused) {

@@ -103,6 +103,8 @@ final class EmitterSession implements Unacked.SettleListener {
 
     /** Every sequence refused by a NACK, in order; any thread may copy it out. */
     private final RefusedSequences refused = new RefusedSequences();
+    /** The first sequence this run numbered: after what the distributor already held for a reused emitterId. */
+    private volatile long firstSequence = 1;
 
     private State state = State.NEW;
     private Channel channel;
@@ -159,6 +161,10 @@ final class EmitterSession implements Unacked.SettleListener {
 
     SessionCounters counters() {
         return counters;
+    }
+
+    long firstSequence() {
+        return firstSequence;
     }
 
     long[] refused() {
@@ -356,6 +362,9 @@ final class EmitterSession implements Unacked.SettleListener {
             // The distributor knows this emitterId from before (an --emitter-id reused):
             // sequences up to `held` would be dropped as duplicates, so number on after them.
             settle(unacked.highestSent());
+            if (unacked.highestSent() == 0) {
+                firstSequence = held + 1; // 1..held are an earlier run's: not this run's to account for
+            }
             log.warn("emitter {}: the distributor already holds sequences through {} (was this emitterId used before?);"
                 + " numbering continues from {}", emitterId, held, held + 1);
             unacked.skipTo(held);

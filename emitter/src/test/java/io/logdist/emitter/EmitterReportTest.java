@@ -51,6 +51,7 @@ class EmitterReportTest {
         // Ids above 2^53 survive as decimal strings.
         JsonNode big = json.get("emitters").get("9007199254740993");
         assertThat(big.get("acked_through").asLong()).isEqualTo(12);
+        assertThat(big.get("first_sequence").asLong()).isEqualTo(1);
         assertThat(big.get("refused").get(0).asLong()).isEqualTo(3);
         assertThat(big.get("refused").get(1).asLong()).isEqualTo(7);
         assertThat(json.get("emitters").get("5").get("refused").isArray()).isTrue();

@@ -177,6 +177,18 @@ class EmitterTest {
     }
 
     @Test
+    void shouldReportTheFirstSequenceOfARunWhoseEmitterIdTheDistributorAlreadyHeld() throws Exception {
+        EmitterConfig config = config().withMaxPackets(5).withEmitterIdBase(31);
+        assertThat(run(config).emitters().get(31L).firstSequence()).isEqualTo(1);
+
+        EmitterReport again = run(config);
+
+        // The audit then expects 6..10 of this run, not 1..10.
+        assertThat(again.emitters().get(31L).firstSequence()).isEqualTo(6);
+        assertThat(again.emitters().get(31L).ackedThrough()).isEqualTo(10);
+    }
+
+    @Test
     void shouldNeverHaveMoreThanTheGrantedWindowInFlight() throws Exception {
         fake.grantWindowAtMost = 4;
         fake.ackDelayMs = 5;
@@ -327,7 +339,7 @@ class EmitterTest {
         assertThat(json.get("packets_nacked").asLong()).isEqualTo(1);
         assertThat(json.get("bytes_acked").asLong()).isEqualTo(report.bytesAcked());
         JsonNode emitter = json.get("emitters").get("123");
-        assertThat(fieldNames(emitter)).containsExactlyInAnyOrder("acked_through", "refused");
+        assertThat(fieldNames(emitter)).containsExactlyInAnyOrder("first_sequence", "acked_through", "refused");
         assertThat(emitter.get("acked_through").asLong()).isEqualTo(11);
         assertThat(emitter.get("refused").get(0).asLong()).isEqualTo(2);
     }

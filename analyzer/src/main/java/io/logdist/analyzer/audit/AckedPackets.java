@@ -17,8 +17,9 @@ import java.util.Map;
 
 /**
  * The (emitterId, sequence) pairs the emitters hold as acknowledged, read from their
- * JSON reports: for each emitter, sequences 1..{@code acked_through} except those in
- * {@code refused} (NACKed, and resent under new sequences). Unknown keys are ignored.
+ * JSON reports: for each emitter, sequences {@code first_sequence}..{@code acked_through}
+ * ({@code first_sequence} is 1 when absent) except those in {@code refused} (NACKed, and
+ * resent under new sequences). Unknown keys are ignored.
  * An emitter present in several reports is acked for a sequence when any report says so.
  *
  * <p>Not thread-safe; built and read by the audit's one thread.
@@ -26,9 +27,9 @@ import java.util.Map;
 final class AckedPackets {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Coverage(long ackedThrough, LongHashSet refused) {
+    private record Coverage(long firstSequence, long ackedThrough, LongHashSet refused) {
         boolean acks(long sequence) {
-            return sequence >= 1 && sequence <= ackedThrough && !refused.contains(sequence);
+            return sequence >= firstSequence && sequence <= ackedThrough && !refused.contains(sequence);
         }
     }
 
@@ -80,6 +81,15 @@ final class AckedPackets {
                 throw new UserError("emitter report " + report + ": emitter " + entry.getKey()
                     + " has no non-negative integer \"acked_through\"");
             }
+            long first = 1;
+            JsonNode firstNode = emitter.get("first_sequence");
+            if (firstNode != null && !firstNode.isNull()) {
+                if (!firstNode.isIntegralNumber() || !firstNode.canConvertToLong() || firstNode.longValue() < 1) {
+                    throw new UserError("emitter report " + report + ": emitter " + entry.getKey()
+                        + " has a \"first_sequence\" that is not a positive integer");
+                }
+                first = firstNode.longValue();
+            }
             LongHashSet refused = new LongHashSet();
             JsonNode refusedNode = emitter.get("refused");
             if (refusedNode != null && !refusedNode.isNull()) {
@@ -99,7 +109,7 @@ final class AckedPackets {
                 coverages = new ArrayList<>(1);
                 byEmitter.put(emitterId, coverages);
             }
-            coverages.add(new Coverage(through.longValue(), refused));
+            coverages.add(new Coverage(first, through.longValue(), refused));
         }
     }
 
@@ -107,19 +117,21 @@ final class AckedPackets {
     void forEach(PairVisitor visitor) {
         for (long emitterId : emitterIds()) {
             List<Coverage> coverages = byEmitter.get(emitterId);
+            long first = Long.MAX_VALUE;
             long last = 0;
             for (Coverage c : coverages) {
+                first = Math.min(first, c.firstSequence());
                 last = Math.max(last, c.ackedThrough());
             }
             if (coverages.size() == 1) {
                 Coverage only = coverages.get(0);
-                for (long s = 1; s <= last; s++) {
+                for (long s = first; s <= last; s++) {
                     if (!only.refused().contains(s)) {
                         visitor.onPair(emitterId, s);
                     }
                 }
             } else {
-                for (long s = 1; s <= last; s++) {
+                for (long s = first; s <= last; s++) {
                     for (Coverage c : coverages) {
                         if (c.acks(s)) {
                             visitor.onPair(emitterId, s);

@@ -206,6 +206,18 @@ class AuditTest {
     }
 
     @Test
+    void shouldExpectOnlyTheSequencesFromTheRunsFirstSequenceOn() throws Exception {
+        // An --emitter-id reused: the distributor held 1..2 from an earlier run, so this run numbered from 3.
+        Path report = emitterReport("{\"7\": {\"first_sequence\": 3, \"acked_through\": 4, \"refused\": []}}");
+        Path a1 = records("a1", new long[] {7, 3, 4, T0}, new long[] {7, 4, 4, T0 + 1});
+
+        int code = run("--emitter-report", report.toString(), "--analyzer", "a1=1:" + a1);
+
+        assertThat(code).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("acked: 2  lost: 0");
+    }
+
+    @Test
     void shouldMergeSeveralEmitterReports() throws Exception {
         Path r1 = emitterReport("{\"1\": {\"acked_through\": 1}}");
         Path r2 = emitterReport("{\"2\": {\"acked_through\": 1}}");
