@@ -1,6 +1,8 @@
 package io.logdist.distributor.ingest;
 
 import io.logdist.distributor.loop.LoopContext;
+import io.logdist.protocol.codec.ErrorCode;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongArrayQueue;
 import org.agrona.collections.LongHashSet;
 
@@ -51,14 +53,17 @@ public final class EmitterLedger {
 
     private final long emitterId;
     private final byte[] states;
+    /** The NACK code of each REFUSED slot of {@link #states}. */
+    private final byte[] refusedCodes;
     private final int mask;
-    private final LongHashSet refusedBelowCursor = new LongHashSet();
+    /** Refused sequences the cursor passed, to the code of their NACK. */
+    private final Long2LongHashMap refusedBelowCursor = new Long2LongHashMap(-1);
     private final LongArrayQueue refusedOrder = new LongArrayQueue();
     private final LongHashSet resendsInFlight = new LongHashSet();
     /** Sequences below {@link #anchor} taken as new (at most a window of them): a second copy is a duplicate. */
     private final LongHashSet takenBelowAnchor = new LongHashSet();
     /** Sequences refused before the first good packet anchored the ledger (a few at most). */
-    private final LongHashSet refusedBeforeAnchor = new LongHashSet();
+    private final Long2LongHashMap refusedBeforeAnchor = new Long2LongHashMap(-1);
     private volatile LoopContext owner;
     private volatile boolean retired;
     /** When the last session detached (or the ledger was made); meaningful while {@code session} is null. */
@@ -83,6 +88,7 @@ public final class EmitterLedger {
         this.owner = owner;
         int size = Integer.highestOneBit(Math.max(1, maxWindow - 1)) << 1;
         this.states = new byte[size];
+        this.refusedCodes = new byte[size];
         this.mask = size - 1;
         this.window = maxWindow;
     }
@@ -138,17 +144,56 @@ public final class EmitterLedger {
         return retired;
     }
 
-    /** The highest sequence settled for WELCOME's {@code ackedThrough}: below any resend still in flight. */
+    /**
+     * The highest sequence settled for WELCOME's {@code ackedThrough}: below any resend still
+     * in flight, and below any sequence refused within a window of the cursor, whose NACK the
+     * emitter may have lost with its last connection ({@link #forEachRecentRefusal} sends it
+     * again on the new one).
+     */
     long ackedThrough() {
-        if (resendsInFlight.isEmpty()) {
-            return cursor;
-        }
-        long min = Long.MAX_VALUE;
+        long min = cursor + 1;
         LongHashSet.LongIterator it = resendsInFlight.iterator();
         while (it.hasNext()) {
             min = Math.min(min, it.nextValue());
         }
-        return Math.min(cursor, min - 1);
+        long recent = cursor - states.length;
+        if (refusedBelowCursor.size() > 0) {
+            long[] lowest = {min};
+            refusedBelowCursor.forEachLong((sequence, code) -> {
+                if (sequence > recent && sequence < lowest[0]) {
+                    lowest[0] = sequence;
+                }
+            });
+            min = lowest[0];
+        }
+        return min - 1;
+    }
+
+    /** Receives a refusal from {@link #forEachRecentRefusal}. */
+    @FunctionalInterface
+    interface RefusalVisitor {
+        void onRefusal(long sequence, ErrorCode code);
+    }
+
+    /**
+     * Visits the sequences refused within a window of the cursor, in no particular order: a
+     * new connection NACKs them again before any ACK, since the emitter may have lost their
+     * NACKs with its last connection and would take the next cumulative ACK as settling them.
+     * Older ones are outside any window the emitter can still have unsettled.
+     */
+    void forEachRecentRefusal(RefusalVisitor visitor) {
+        long recent = cursor - states.length;
+        refusedBelowCursor.forEachLong((sequence, code) -> {
+            if (sequence > recent) {
+                visitor.onRefusal(sequence, ErrorCode.of((int) code));
+            }
+        });
+        for (long sequence = cursor + 1; sequence <= cursor + window; sequence++) {
+            int i = (int) (sequence & mask);
+            if (states[i] == REFUSED) {
+                visitor.onRefusal(sequence, ErrorCode.of(refusedCodes[i]));
+            }
+        }
     }
 
     public long cursor() {
@@ -169,17 +214,15 @@ public final class EmitterLedger {
             anchor = sequence;
             cursor = sequence - 1;
             lastAckSent = Math.max(lastAckSent, cursor);
-            LongHashSet.LongIterator it = refusedBeforeAnchor.iterator();
-            while (it.hasNext()) {
-                long r = it.nextValue();
+            refusedBeforeAnchor.forEachLong((r, code) -> {
                 if (r < sequence) { // the cursor passes it: settled (refused), and a resend of it is new
-                    rememberRefused(r);
+                    rememberRefused(r, (int) code);
                 }
-            }
+            });
             refusedBeforeAnchor.clear();
         }
         if (sequence <= cursor) {
-            if (refusedBelowCursor.remove(sequence)) {
+            if (refusedBelowCursor.remove(sequence) != -1) {
                 resendsInFlight.add(sequence);
                 inFlight++;
                 return Admission.ACCEPT;
@@ -213,13 +256,13 @@ public final class EmitterLedger {
         return Admission.ACCEPT;
     }
 
-    /** Records that the distributor NACKed {@code sequence}; it counts as settled (refused) once the cursor passes. */
-    void refuse(long sequence) {
+    /** Records that the distributor NACKed {@code sequence} with {@code code}; it counts as settled (refused) once the cursor passes. */
+    void refuse(long sequence, ErrorCode code) {
         if (unanchored) {
             // A refused first packet may carry a corrupt sequence: anchor on the next good one,
             // and remember this one so that a resend of it then counts as new, not as settled.
             if (sequence > 0 && refusedBeforeAnchor.size() < 64) {
-                refusedBeforeAnchor.add(sequence);
+                refusedBeforeAnchor.put(sequence, code.value());
             }
             return;
         }
@@ -229,6 +272,7 @@ public final class EmitterLedger {
         int i = (int) (sequence & mask);
         if (states[i] == NONE || states[i] == REFUSED) {
             states[i] = REFUSED;
+            refusedCodes[i] = (byte) code.value();
             advance();
         }
     }
@@ -263,7 +307,7 @@ public final class EmitterLedger {
                 states[i] = NONE;
             } else if (s == REFUSED) {
                 states[i] = NONE;
-                rememberRefused(next);
+                rememberRefused(next, refusedCodes[i]);
             } else {
                 return;
             }
@@ -271,8 +315,8 @@ public final class EmitterLedger {
         }
     }
 
-    private void rememberRefused(long sequence) {
-        refusedBelowCursor.add(sequence);
+    private void rememberRefused(long sequence, int code) {
+        refusedBelowCursor.put(sequence, code);
         refusedOrder.addLong(sequence);
         while (refusedBelowCursor.size() > MAX_REFUSED_REMEMBERED) {
             refusedBelowCursor.remove(refusedOrder.pollLong());
@@ -282,7 +326,7 @@ public final class EmitterLedger {
             int n = refusedOrder.size();
             for (int k = 0; k < n; k++) {
                 long s = refusedOrder.pollLong();
-                if (refusedBelowCursor.contains(s)) {
+                if (refusedBelowCursor.containsKey(s)) {
                     refusedOrder.addLong(s);
                 }
             }
@@ -306,16 +350,16 @@ public final class EmitterLedger {
         }
     }
 
-    /** Undoes an {@link Admission#ACCEPT} for a packet that could not be taken after all, and refuses it. */
-    void rejectAccepted(long sequence) {
+    /** Undoes an {@link Admission#ACCEPT} for a packet that could not be taken after all, and refuses it with {@code code}. */
+    void rejectAccepted(long sequence, ErrorCode code) {
         inFlight--;
         if (resendsInFlight.remove(sequence)) {
-            refusedBelowCursor.add(sequence);
+            refusedBelowCursor.put(sequence, code.value());
             return;
         }
         if (sequence > cursor && sequence <= cursor + window) {
             states[(int) (sequence & mask)] = NONE;
-            refuse(sequence);
+            refuse(sequence, code);
         }
     }
 }

@@ -212,7 +212,11 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         ledger.attach(this, window);
         state = State.OPEN;
         sessions.add(this);
-        ctx.writeAndFlush(Frames.welcome(ctx.alloc(), window, config.maxFrameLength(), ledger.ackedThrough(), config.name()));
+        ctx.write(Frames.welcome(ctx.alloc(), window, config.maxFrameLength(), ledger.ackedThrough(), config.name()));
+        // Refusals the emitter may have lost with its last connection go again, before any ACK covers them.
+        ledger.forEachRecentRefusal((sequence, code) -> ctx.write(Frames.nack(ctx.alloc(), sequence, code,
+            code.isTransient() ? RETRY_AFTER_MS : 0, "refused on an earlier connection"), ctx.voidPromise()));
+        ctx.flush();
         LOG.atDebug().addKeyValue("emitter", emitterId).addKeyValue("connection", ctx.channel().id().asShortText()).log("emitter {} ({}) from {}: window {}, acked through {}", emitterId, emitterName, ctx.channel().remoteAddress(), window, ledger.ackedThrough());
         ByteBuf held;
         while ((held = heldWhileAttaching.poll()) != null) {
@@ -261,15 +265,15 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         EmitterLedger.Admission admission = ledger.admit(sequence);
         if (shuttingDown && admission == EmitterLedger.Admission.ACCEPT) {
             // Only new packets are refused: a duplicate is still ACKed, and a sender over its window still told.
-            ledger.rejectAccepted(sequence);
+            ledger.rejectAccepted(sequence, ErrorCode.SHUTTING_DOWN);
             sendNack(sequence, ErrorCode.SHUTTING_DOWN, RETRY_AFTER_MS, "the distributor is shutting down");
             return;
         }
         switch (admission) {
             case ACCEPT -> {
                 if (loop.parkedBytes() > config.parkedBytesLimit()) {
-                    ledger.rejectAccepted(sequence);
                     boolean none = tables.current().isEmpty();
+                    ledger.rejectAccepted(sequence, none ? ErrorCode.NO_ANALYZERS : ErrorCode.OVERLOADED);
                     sendNack(sequence, none ? ErrorCode.NO_ANALYZERS : ErrorCode.OVERLOADED, RETRY_AFTER_MS,
                         none ? "no analyzer is up" : "no room for more packets now");
                     return;
@@ -280,7 +284,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
                 if (link != null && link.isOverHighWatermark()) {
                     OverflowPolicy overflow = config.overflow();
                     if (overflow.mode() == OverflowPolicy.Mode.REJECT || overflow.sheds(priority)) {
-                        ledger.rejectAccepted(sequence);
+                        ledger.rejectAccepted(sequence, ErrorCode.OVERLOADED);
                         if (overflow.mode() == OverflowPolicy.Mode.SHED) {
                             stats.shed.increment();
                         }
@@ -347,7 +351,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
 
     private void refuse(long sequence, ErrorCode code, long retryAfterMs, String reason) {
         sendNack(sequence, code, retryAfterMs, reason);
-        ledger.refuse(sequence);
+        ledger.refuse(sequence, code);
     }
 
     private void sendNack(long id, ErrorCode code, long retryAfterMs, String reason) {

@@ -1,6 +1,7 @@
 package io.logdist.distributor.ingest;
 
 import io.logdist.distributor.ingest.EmitterLedger.Admission;
+import io.logdist.protocol.codec.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,7 +67,7 @@ class EmitterLedgerTest {
 
     @Test
     void shouldTakeTheResendOfARefusedFirstPacketAsNew() {
-        ledger.refuse(3);
+        ledger.refuse(3, ErrorCode.BAD_CHECKSUM);
         assertThat(ledger.admit(20)).isEqualTo(Admission.ACCEPT);
         ledger.onSafe(20);
         assertThat(ledger.cursor()).isEqualTo(20);
@@ -76,7 +77,7 @@ class EmitterLedgerTest {
 
     @Test
     void shouldNotAnchorOnARefusedFirstPacket() {
-        ledger.refuse(999_999);
+        ledger.refuse(999_999, ErrorCode.BAD_CHECKSUM);
         assertThat(ledger.admit(5)).isEqualTo(Admission.ACCEPT);
         assertThat(ledger.cursor()).isEqualTo(4);
     }
@@ -84,7 +85,7 @@ class EmitterLedgerTest {
     @Test
     void shouldPassRefusedSequencesAndAcceptTheirResendAsNew() {
         ledger.admit(1);
-        ledger.refuse(2);
+        ledger.refuse(2, ErrorCode.BAD_CHECKSUM);
         ledger.admit(3);
         ledger.onSafe(1);
         ledger.onSafe(3);
@@ -98,9 +99,45 @@ class EmitterLedgerTest {
     }
 
     @Test
+    void shouldTellANewConnectionOfRecentRefusalsBeforeClaimingThemSettled() {
+        // 2 was NACKed and the cursor passed it; the NACK may have been lost with the connection.
+        ledger.admit(1);
+        ledger.admit(2);
+        ledger.rejectAccepted(2, ErrorCode.NO_ANALYZERS);
+        ledger.admit(3);
+        ledger.refuse(4, ErrorCode.BAD_CHECKSUM);
+        ledger.onSafe(1);
+        ledger.onSafe(3);
+        assertThat(ledger.cursor()).isEqualTo(4);
+
+        assertThat(ledger.ackedThrough()).as("WELCOME stops below the refusal").isEqualTo(1);
+        java.util.Map<Long, ErrorCode> again = new java.util.TreeMap<>();
+        ledger.forEachRecentRefusal(again::put);
+        assertThat(again).containsExactly(java.util.Map.entry(2L, ErrorCode.NO_ANALYZERS),
+            java.util.Map.entry(4L, ErrorCode.BAD_CHECKSUM));
+    }
+
+    @Test
+    void shouldForgetRefusalsMoreThanAWindowBelowTheCursor() {
+        ledger.admit(1);
+        ledger.refuse(2, ErrorCode.BAD_CHECKSUM);
+        ledger.onSafe(1);
+        for (long s = 3; s <= 20; s++) {
+            ledger.admit(s);
+            ledger.onSafe(s);
+        }
+        assertThat(ledger.cursor()).isEqualTo(20);
+        assertThat(ledger.ackedThrough()).isEqualTo(20);
+        ledger.forEachRecentRefusal((sequence, code) -> {
+            throw new AssertionError("no emitter can still hold " + sequence + " unsettled");
+        });
+        assertThat(ledger.admit(2)).as("a resend of it is still new").isEqualTo(Admission.ACCEPT);
+    }
+
+    @Test
     void shouldPutBackAnAcceptedPacketThatCouldNotBeTaken() {
         ledger.admit(1);
-        ledger.rejectAccepted(1);
+        ledger.rejectAccepted(1, ErrorCode.OVERLOADED);
         assertThat(ledger.cursor()).isEqualTo(1);
         assertThat(ledger.inFlight()).isZero();
         assertThat(ledger.admit(1)).isEqualTo(Admission.ACCEPT);

@@ -227,6 +227,29 @@ class SpecConformanceTest {
     }
 
     @Test
+    void shouldNackARecentRefusalAgainOnTheNextConnectionBeforeAnyAckCoversIt() throws Exception {
+        try (Socket s = connect()) {
+            handshake(s, 23, 64);
+            OutputStream out = s.getOutputStream();
+            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(23, 1, 0, "one"));
+            byte[] bad = RawLdp.packet(23, 2, 0, "two");
+            bad[bad.length - 1] ^= 0x20;
+            RawLdp.writeFrame(out, RawLdp.PACKET, bad);
+            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(23, 3, 0, "three"));
+            readUntilAck(s.getInputStream(), 3);
+        }
+        // An emitter that lost that connection's NACK must not take WELCOME or an ACK as settling 2.
+        try (Socket s = connect()) {
+            RawLdp.Frame welcome = handshake(s, 23, 64);
+            assertThat(welcome.u64At(8)).as("ackedThrough stops below the refusal").isEqualTo(1);
+            RawLdp.Frame next = RawLdp.readFrame(s.getInputStream());
+            assertThat(next.type()).isEqualTo(RawLdp.NACK);
+            assertThat(next.u64At(0)).isEqualTo(2);
+            assertThat(next.u16At(8)).isEqualTo(4);
+        }
+    }
+
+    @Test
     void shouldNackAMalformedPacketWithCode5() throws Exception {
         try (Socket s = connect()) {
             handshake(s, 14, 64);
