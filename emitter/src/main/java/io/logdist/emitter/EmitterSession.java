@@ -307,7 +307,9 @@ final class EmitterSession implements Unacked.SettleListener {
         if (state == State.HANDSHAKING && channel != null) {
             log.warn("emitter {}: no WELCOME from {} within {} ms; reconnecting", emitterId, config.distributor(),
                 HANDSHAKE_TIMEOUT_MS);
-            channel.close();
+            // As the distributor does towards an analyzer that never answers: say why, then close.
+            channel.writeAndFlush(Frames.error(channel.alloc(), ErrorCode.PROTOCOL_VIOLATION,
+                "no WELCOME within " + HANDSHAKE_TIMEOUT_MS + " ms")).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -491,6 +493,10 @@ final class EmitterSession implements Unacked.SettleListener {
 
     void onGoodbye(Channel ch) {
         if (ch != channel) {
+            return;
+        }
+        if (state == State.HANDSHAKING) {
+            onBrokenStream(ch, ErrorCode.PROTOCOL_VIOLATION, "GOODBYE before WELCOME");
             return;
         }
         if (state != State.STREAMING) {

@@ -189,6 +189,17 @@ class EmitterTest {
     }
 
     @Test
+    void shouldAnswerAGoodbyeInPlaceOfWelcomeWithAProtocolViolation() throws Exception {
+        fake.goodbyeInsteadOfWelcome = true;
+        try (Emitter emitter = Emitter.start(config().withMaxPackets(1))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !fake.errorsReceived.isEmpty());
+            assertThat(fake.errorsReceived.peek()).isEqualTo(10);
+            assertThat(fake.packets()).isEmpty();
+            assertThat(emitter.snapshot().packetsSent()).isZero();
+        }
+    }
+
+    @Test
     void shouldNeverHaveMoreThanTheGrantedWindowInFlight() throws Exception {
         fake.grantWindowAtMost = 4;
         fake.ackDelayMs = 5;

@@ -92,6 +92,10 @@ final class FakeDistributor implements AutoCloseable {
     volatile long ackDelayMs;
     volatile boolean neverAck;
     volatile boolean pingAfterWelcome;
+    /** Answers HELLO with GOODBYE instead of WELCOME. */
+    volatile boolean goodbyeInsteadOfWelcome;
+    /** Codes of the ERROR frames emitters sent. */
+    final java.util.Queue<Integer> errorsReceived = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final EventLoopGroup group;
     private final Channel server;
@@ -255,6 +259,8 @@ final class FakeDistributor implements AutoCloseable {
                 pongs.add(pong.nonce());
             } else if (f instanceof FrameModel.Goodbye) {
                 goodbyes++;
+            } else if (f instanceof FrameModel.Error error) {
+                errorsReceived.add(error.code().value());
             } else {
                 // No other frame may come from an emitter: counted with the violations tests expect to be zero.
                 windowViolations++;
@@ -279,6 +285,11 @@ final class FakeDistributor implements AutoCloseable {
             long ackedThrough = keepDroppedPacket ? ledger.contiguous : ledger.lastAcked;
             lastAckSent = ackedThrough;
             ledger.lastAcked = Math.max(ledger.lastAcked, ackedThrough);
+            if (goodbyeInsteadOfWelcome) {
+                write(ctx, new FrameModel.Goodbye());
+                ctx.flush();
+                return;
+            }
             write(ctx, new FrameModel.Welcome(window, maxFrameLength, ackedThrough, "fake"));
             if (pingAfterWelcome) {
                 write(ctx, new FrameModel.Ping(77));
