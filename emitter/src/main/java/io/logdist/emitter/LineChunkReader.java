@@ -149,6 +149,11 @@ final class LineChunkReader implements AutoCloseable {
 
     private void endLine() {
         boolean cut = lineFullLength > lineLength;
+        if (cut) {
+            int kept = Utf8Boundary.cutLength(chunk, lineStart + 4, lineLength);
+            chunk.writerIndex(chunk.writerIndex() - (lineLength - kept));
+            lineLength = kept;
+        }
         if (!cut && lineLength > 0 && chunk.getByte(chunk.writerIndex() - 1) == '\r') {
             chunk.writerIndex(chunk.writerIndex() - 1);
             lineLength--;

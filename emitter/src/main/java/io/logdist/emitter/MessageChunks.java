@@ -35,7 +35,8 @@ final class MessageChunks {
                 if (added > 0) {
                     break; // the rest of the chunk goes into the next packet
                 }
-                sent = room - PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE;
+                sent = Utf8Boundary.cutLength(chunk, index + PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE,
+                    room - PacketDescriptor.MESSAGE_LENGTH_FIELD_SIZE);
                 if (truncation.pending()) {
                     truncation.warn("emitter: {} of {} bytes does not fit the distributor's frames; sent its first {}"
                         + " bytes (said once)", kind, length, sent);

@@ -281,6 +281,20 @@ class EmitterTest {
     }
 
     @Test
+    void shouldCutALongLineOnACharacterBoundary(@TempDir Path dir) throws Exception {
+        fake.maxFrameLength = 200;
+        Path file = dir.resolve("long.log");
+        // room is 160 bytes; "é" is 2 bytes, so after one byte of "a" the 160th byte falls inside an "é".
+        Files.writeString(file, "a" + "\u00e9".repeat(300) + "\n");
+        EmitterConfig config = config().withFile(file);
+
+        run(config);
+
+        List<String> messages = fake.accepted().stream().flatMap(p -> p.messages().stream()).toList();
+        assertThat(messages).containsExactly("a" + "\u00e9".repeat(79));
+    }
+
+    @Test
     void shouldCapPacketsToTheDistributorsMaxFrameLength() throws Exception {
         fake.maxFrameLength = 1000;
         EmitterConfig config = config().withMaxPackets(10).withMessagesPerPacket(32).withMessageBytes(100);
