@@ -74,6 +74,8 @@ public final class Distributor implements AutoCloseable {
     /** Every configured analyzer, in configuration order; the control plane's list (routing uses {@link #tables}). */
     private final List<AnalyzerLinks> analyzers = new CopyOnWriteArrayList<>();
     private final AtomicLong reroutesOfRemoved = new AtomicLong();
+    /** Messages delivered by analyzers since removed, so that totals never go down. */
+    private final AtomicLong messagesDeliveredOfRemoved = new AtomicLong();
     private InetSocketAddress emitterAddress;
     private InetSocketAddress adminAddress;
     private volatile boolean closed;
@@ -228,11 +230,24 @@ public final class Distributor implements AutoCloseable {
 
     /** Packets rerouted after a link failure or an analyzer's NACK, over all links (removed ones included). */
     public long reroutes() {
-        long n = reroutesOfRemoved.get();
-        for (AnalyzerLinks l : analyzers) {
-            n += l.reroutedAway();
+        synchronized (control) { // with removeAnalyzer: a removed link is counted once, never zero times
+            long n = reroutesOfRemoved.get();
+            for (AnalyzerLinks l : analyzers) {
+                n += l.reroutedAway();
+            }
+            return n;
         }
-        return n;
+    }
+
+    /** Messages ACKed by analyzers, over all links (removed ones included): a total that never goes down. */
+    public long messagesDelivered() {
+        synchronized (control) {
+            long n = messagesDeliveredOfRemoved.get();
+            for (AnalyzerLinks l : analyzers) {
+                n += l.messagesDelivered();
+            }
+            return n;
+        }
     }
 
     /** Ack latency (PACKET read to safe) in microseconds, recorded since the previous call. */
@@ -319,6 +334,7 @@ public final class Distributor implements AutoCloseable {
                 if (analyzers.remove(link)) {
                     link.unlist();
                     reroutesOfRemoved.addAndGet(link.reroutedAway());
+                    messagesDeliveredOfRemoved.addAndGet(link.messagesDelivered());
                 }
             }
         });

@@ -3,6 +3,7 @@ package io.logdist.distributor;
 import io.logdist.distributor.config.ConfigFile;
 import io.logdist.distributor.config.ConfigReloader;
 import io.logdist.distributor.config.DistributorConfig;
+import io.logdist.distributor.deadletter.DeadLetterSink;
 import io.logdist.distributor.logging.LogFormat;
 import io.logdist.protocol.cli.CommandLines;
 import io.logdist.protocol.cli.DurationConverter;
@@ -40,9 +41,17 @@ public final class DistributorMain implements Callable<Integer> {
         CommandLines.run(new DistributorMain(), args);
     }
 
-    /** The configuration from the file (read now) and the flags; what a reload builds. */
+    /** The configuration from the file (read now) and the flags; what a reload builds, refused as at startup. */
     DistributorConfig buildConfig() {
-        return settings(readFile()).config();
+        return withAnalyzers(settings(readFile()).config());
+    }
+
+    /** A distributor needs an analyzer: refused at startup, and a reload that would remove them all is refused too. */
+    private static DistributorConfig withAnalyzers(DistributorConfig config) {
+        if (config.analyzers().isEmpty()) {
+            throw new IllegalArgumentException("no analyzers: give at least one --analyzer NAME=HOST:PORT@WEIGHT (or analyzers: in --config)");
+        }
+        return config;
     }
 
     private ConfigFile.Model readFile() {
@@ -70,16 +79,18 @@ public final class DistributorMain implements Callable<Integer> {
         if (format != LogFormat.TEXT) {
             format.apply();
         }
-        DistributorConfig config = settings.config();
-        if (config.analyzers().isEmpty()) {
-            throw new IllegalArgumentException("no analyzers: give at least one --analyzer NAME=HOST:PORT@WEIGHT (or analyzers: in --config)");
+        DistributorConfig config = withAnalyzers(settings.config());
+        if (config.deadLetterDir() != null) {
+            DeadLetterSink.requireUsable(config.deadLetterDir());
         }
         Distributor d;
         try {
             d = Distributor.start(config);
         } catch (Exception e) {
-            if (e instanceof BindException || e instanceof Errors.NativeIoException) {
-                System.err.println("error: cannot listen on " + config.listen() + (config.admin() == null ? "" : " / " + config.admin()) + ": " + e.getMessage());
+            if (e instanceof BindException || e instanceof Errors.NativeIoException
+                || e instanceof java.nio.channels.UnresolvedAddressException) {
+                String why = e instanceof java.nio.channels.UnresolvedAddressException ? "unknown host" : e.getMessage();
+                System.err.println("error: cannot listen on " + config.listen() + (config.admin() == null ? "" : " / " + config.admin()) + ": " + why);
                 return 1;
             }
             throw e;

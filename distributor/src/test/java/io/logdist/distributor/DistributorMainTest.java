@@ -61,6 +61,59 @@ class DistributorMainTest {
     }
 
     @Test
+    void shouldRefuseAConfigWhoseAnalyzersAreAllGoneAsAReloadWould() throws Exception {
+        Path p = dir.resolve("d.yaml");
+        Files.writeString(p, """
+            analyzers:
+              - { name: a1, address: 127.0.0.1:7101, weight: 1 }
+            """);
+        DistributorMain m = new DistributorMain();
+        CommandLines.create(m).parseArgs("--config", p.toString());
+        assertThat(m.buildConfig().analyzers()).hasSize(1);
+
+        Files.writeString(p, """
+            analyzers:
+            """);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(m::buildConfig)
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no analyzers");
+    }
+
+    @Test
+    void shouldNameTheMissingFieldOfAnAnalyzerEntry() throws Exception {
+        Path p = dir.resolve("d.yaml");
+        Files.writeString(p, """
+            analyzers:
+              - { name: a1, address: 127.0.0.1:7101 }
+            """);
+
+        Run r = run("--config", p.toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElse("")).startsWith("error:").contains("analyzers[0]: missing weight");
+        assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void shouldRefuseADeadLetterDirectoryItCannotCreateBeforeStarting() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain.txt"), "not a directory");
+
+        Run r = run("--listen", "127.0.0.1:0", "--analyzer", "a1=127.0.0.1:7101@1", "--dead-letter", file.resolve("dl").toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElse("")).startsWith("error: cannot use the dead-letter directory");
+        assertThat(r.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void shouldSayAnUnknownListenHostInOneLine() {
+        // "cannot listen on nohost.invalid:0: unknown host" goes to stderr with exit 1; it was "error: null", exit 2.
+        Run r = run("--listen", "nohost.invalid:0", "--analyzer", "a1=127.0.0.1:7101@1");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).doesNotContain("null").doesNotContain("\tat ");
+    }
+
+    @Test
     void shouldLetFlagsOverrideTheConfigFile() throws Exception {
         Path p = dir.resolve("d.yaml");
         Files.writeString(p, """

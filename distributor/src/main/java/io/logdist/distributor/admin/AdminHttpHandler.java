@@ -52,7 +52,14 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             write(ctx, Json.badRequest("malformed HTTP request: " + req.decoderResult().cause().getMessage()), false);
             return;
         }
-        AdminRequest request = new AdminRequest(req.method().name(), segments(req.uri()),
+        List<String> path;
+        try {
+            path = segments(req.uri());
+        } catch (IllegalArgumentException e) {
+            write(ctx, Json.error(400, "bad request", "the path has a malformed %-escape: " + e.getMessage()), keepAlive);
+            return;
+        }
+        AdminRequest request = new AdminRequest(req.method().name(), path,
             req.content().toString(StandardCharsets.UTF_8), String.valueOf(ctx.channel().remoteAddress()));
         try {
             adminThread.execute(() -> write(ctx, router.apply(request), keepAlive));
@@ -61,12 +68,17 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
     }
 
+    /**
+     * The path's segments, %-decoded as a path is: a '+' stays a '+'.
+     *
+     * @throws IllegalArgumentException on a malformed %-escape
+     */
     static List<String> segments(String uri) {
         String raw = new QueryStringDecoder(uri).rawPath();
         List<String> out = new ArrayList<>();
         for (String s : raw.split("/")) {
             if (!s.isEmpty()) {
-                out.add(QueryStringDecoder.decodeComponent(s));
+                out.add(QueryStringDecoder.decodeComponent(s.replace("+", "%2B")));
             }
         }
         return out;

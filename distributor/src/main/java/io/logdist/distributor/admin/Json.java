@@ -15,7 +15,9 @@ import java.util.Map;
  * <p>Thread-safe (Jackson's {@link ObjectMapper} is, once configured).
  */
 final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // {"weight":2} junk is a 400
+
 
     private Json() {
     }

@@ -228,8 +228,16 @@ public final class ConfigFile {
          */
         public DistributorConfig.Builder applyTo(DistributorConfig.Builder b) {
             List<AnalyzerSpec> specs = new ArrayList<>();
-            for (int i = 0; i < analyzers.size(); i++) {
-                AnalyzerEntry a = analyzers.get(i);
+            List<AnalyzerEntry> entries = analyzers == null ? List.of() : analyzers; // "analyzers:" with nothing under it
+            for (int i = 0; i < entries.size(); i++) {
+                AnalyzerEntry a = entries.get(i);
+                // Jackson enforces "required" only on creator parameters: name what is missing here.
+                String missing = a == null ? "name, address and weight" : a.name == null ? "name" : a.address == null ? "address"
+                    : a.weight == null ? "weight" : null;
+                if (missing != null) {
+                    throw new IllegalArgumentException("analyzers[" + i + "]: missing " + missing
+                        + " (each entry is { name: N, address: HOST:PORT, weight: W })");
+                }
                 try {
                     specs.add(new AnalyzerSpec(a.name, HostPort.parse(a.address), a.weight));
                 } catch (RuntimeException e) {

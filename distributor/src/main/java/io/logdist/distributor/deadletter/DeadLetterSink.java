@@ -7,6 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -28,6 +31,26 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
 
     public DeadLetterSink(Path dir) {
         this.dir = dir;
+    }
+
+    /**
+     * Checks at startup that {@code dir} is (or can be made) a writable directory: the file is
+     * opened only when the first packet needs it, which is too late to learn it cannot be.
+     *
+     * @throws IllegalArgumentException saying why it cannot be used
+     */
+    public static void requireUsable(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalArgumentException("cannot use the dead-letter directory " + dir + " (a file of that name exists)");
+        } catch (IOException e) {
+            String why = e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
+            throw new IllegalArgumentException("cannot use the dead-letter directory " + dir + " (" + why + ")");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalArgumentException("cannot use the dead-letter directory " + dir + " (not writable)");
+        }
     }
 
     @Override

@@ -139,7 +139,8 @@ class AdminApiTest {
         for (String body : badAdds) {
             assertError(c.send("POST", "/api/analyzers", body), 400, "bad request");
         }
-        for (String body : List.of("", "{}", "{\"weight\": 0}", "{\"weight\": -1}", "{\"weight\": \"x\"}", "{\"weight\": 1, \"name\": \"a9\"}", "[0.5]")) {
+        for (String body : List.of("", "{}", "{\"weight\": 0}", "{\"weight\": -1}", "{\"weight\": \"x\"}", "{\"weight\": 1, \"name\": \"a9\"}", "[0.5]",
+                "{\"weight\": 2} {\"weight\": 3}", "{\"weight\": 2} junk")) {
             assertError(c.send("PUT", "/api/analyzers/a1", body), 400, "bad request");
         }
         assertThat(AdminCluster.json(c.send("PUT", "/api/analyzers/a1", "{\"weight\": 0}")).get("detail").asText())

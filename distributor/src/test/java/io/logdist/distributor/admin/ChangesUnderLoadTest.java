@@ -72,8 +72,11 @@ class ChangesUnderLoadTest {
             assertThat(added.statusCode()).isEqualTo(201);
             waiting().until(() -> c.messagesDeliveredTo("a3") >= 4_000);
 
+            long deliveredBefore = c.distributor.messagesDelivered();
             assertThat(c.send("DELETE", "/api/analyzers/a1", null).statusCode()).isEqualTo(202);
             waiting().until(() -> c.distributor.links().stream().noneMatch(l -> l.name().equals("a1")));
+            assertThat(AdminCluster.json(c.get("/api/status")).get("messagesDelivered").asLong())
+                .as("the total keeps what the removed analyzer had").isGreaterThanOrEqualTo(deliveredBefore);
             long a1AtRemoval = c.messagesReceivedBy("a1");
             long[] atRemoval = routed(c, "a2", "a3");
 
