@@ -11,6 +11,11 @@ public record AnalyzerSpec(String name, HostPort address, double weight) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("analyzer name is empty");
         }
+        // A name is a path segment of the admin API, a metric label and part of log lines.
+        if (name.chars().anyMatch(c -> c == '/' || Character.isISOControl(c))) {
+            throw new IllegalArgumentException("analyzer name \"" + name.replaceAll("\\p{Cntrl}", "?")
+                + "\" may not contain '/' or control characters");
+        }
         if (address == null) {
             throw new IllegalArgumentException("analyzer " + name + " has no address");
         }

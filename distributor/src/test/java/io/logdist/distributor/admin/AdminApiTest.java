@@ -135,6 +135,8 @@ class AdminApiTest {
             "{\"name\": \"x\", \"address\": \"" + addr + "\", \"weight\": \"heavy\"}",
             "{\"name\": \"\", \"address\": \"" + addr + "\", \"weight\": 1}",
             "{\"name\": 7, \"address\": \"" + addr + "\", \"weight\": 1}",
+            "{\"name\": \"a\\r\\nb\", \"address\": \"" + addr + "\", \"weight\": 1}",
+            "{\"name\": \"a/b\", \"address\": \"" + addr + "\", \"weight\": 1}",
             "{\"name\": \"x\", \"address\": \"" + addr + "\", \"weight\": 1, \"wieght\": 2}");
         for (String body : badAdds) {
             assertError(c.send("POST", "/api/analyzers", body), 400, "bad request");
