@@ -74,6 +74,8 @@ public final class DistributorMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Stamped before the read: an edit while the distributor starts is then a change to apply.
+        ConfigReloader.FileStamp readAs = configFile == null ? null : ConfigReloader.FileStamp.of(configFile);
         Settings settings = settings(readFile());
         LogFormat format = settings.logFormat();
         if (format != LogFormat.TEXT) {
@@ -96,7 +98,7 @@ public final class DistributorMain implements Callable<Integer> {
             throw e;
         }
         ConfigReloader reloader = configFile == null ? null
-            : new ConfigReloader(d, configFile, this::buildConfig, !flags.hasAnalyzerFlags(), Duration.ofSeconds(1));
+            : new ConfigReloader(d, configFile, this::buildConfig, !flags.hasAnalyzerFlags(), Duration.ofSeconds(1), readAs);
         if (reloader != null) {
             reloader.start();
             if (!reloader.reloadOnHangup()) {

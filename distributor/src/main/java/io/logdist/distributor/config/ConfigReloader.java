@@ -60,9 +60,21 @@ public final class ConfigReloader implements AutoCloseable {
     private FileStamp seen;
     private FileStamp pending;
 
-    /** The file's modification time, size and content checksum. */
-    private record FileStamp(long modifiedMs, long size, int contentHash) {
+    /** The file's modification time, size and content checksum: what tells a change. */
+    public record FileStamp(long modifiedMs, long size, int contentHash) {
+        /** The stamp of {@code file} now (all -1 when it cannot be read). */
+        public static FileStamp of(Path file) {
+            try {
+                byte[] content = Files.readAllBytes(file);
+                return new FileStamp(Files.getLastModifiedTime(file).toMillis(), content.length, Arrays.hashCode(content));
+            } catch (IOException e) {
+                return new FileStamp(-1, -1, 0);
+            }
+        }
     }
+
+    /** The stamp of the file as the running configuration was read from it, or null: taken at start(). */
+    private final FileStamp readAs;
 
     /**
      * @param load              reads the file (and applies any flags over it); throws
@@ -72,6 +84,16 @@ public final class ConfigReloader implements AutoCloseable {
      */
     public ConfigReloader(Distributor distributor, Path file, Supplier<DistributorConfig> load, boolean analyzersFromFile,
                           Duration pollInterval) {
+        this(distributor, file, load, analyzersFromFile, pollInterval, null);
+    }
+
+    /**
+     * @param readAs the file's stamp taken before the running configuration was read from it,
+     *               so that an edit made while the distributor started counts as a change
+     */
+    public ConfigReloader(Distributor distributor, Path file, Supplier<DistributorConfig> load, boolean analyzersFromFile,
+                          Duration pollInterval, FileStamp readAs) {
+        this.readAs = readAs;
         this.distributor = distributor;
         this.file = file;
         this.load = load;
@@ -84,7 +106,7 @@ public final class ConfigReloader implements AutoCloseable {
     public void start() {
         // Taken here, not on the thread: a change made right after start() returns must count.
         // (Handing the executor its first task publishes the field to the reloader thread.)
-        seen = stamp();
+        seen = readAs != null ? readAs : stamp();
         thread.scheduleWithFixedDelay(this::poll, pollMs, pollMs, TimeUnit.MILLISECONDS);
     }
 
@@ -142,12 +164,7 @@ public final class ConfigReloader implements AutoCloseable {
     }
 
     private FileStamp stamp() {
-        try {
-            byte[] content = Files.readAllBytes(file);
-            return new FileStamp(Files.getLastModifiedTime(file).toMillis(), content.length, Arrays.hashCode(content));
-        } catch (IOException e) {
-            return new FileStamp(-1, -1, 0);
-        }
+        return FileStamp.of(file);
     }
 
     private void reload(String why) {

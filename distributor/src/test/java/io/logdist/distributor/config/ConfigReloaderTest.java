@@ -93,6 +93,19 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void shouldApplyAnEditMadeWhileTheDistributorWasStarting() throws Exception {
+        // The distributor started from a1 and a2 (read as this stamp); the file changed before the reloader started.
+        ConfigReloader.FileStamp readAs = ConfigReloader.FileStamp.of(file);
+        write(Map.of("a1", 1.0, "a2", 1.0, "a3", 2.0), "");
+
+        reloader = new ConfigReloader(distributor, file, () -> load(file), true, Duration.ofMillis(50), readAs);
+        reloader.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> running().equals(Map.of("a1", 1.0, "a2", 1.0, "a3", 2.0)));
+        assertThat(reloader.applied()).isEqualTo(1);
+    }
+
+    @Test
     void shouldAddRemoveAndReweightAnalyzersWhenTheFileChanges() throws Exception {
         reloader(Duration.ofMillis(50));
         write(Map.of("a1", 3.0, "a3", 1.0), "");
