@@ -271,8 +271,17 @@ public final class ConfigReloader implements AutoCloseable {
         }
     }
 
-    /** The second half of a move, after the reload's line was written: a failure gets its own line. */
-    private void addBack(AnalyzerSpec spec, String by) {
+    /**
+     * The second half of a move, after the reload's line was written: a failure gets its own
+     * line. A later reload may have changed or removed the analyzer while it drained: what is
+     * added back is what the file says now, and nothing when it no longer lists it or it is
+     * back already (an earlier move's second half). Reloader thread.
+     */
+    private void addBack(AnalyzerSpec moved, String by) {
+        AnalyzerSpec spec = running.analyzers().stream().filter(a -> a.name().equals(moved.name())).findFirst().orElse(null);
+        if (spec == null || distributor.analyzers().stream().anyMatch(v -> v.name().equals(moved.name()))) {
+            return;
+        }
         List<String> failed = new ArrayList<>();
         if (!add(spec, by, failed)) {
             LOG.atWarn().addKeyValue("analyzer", spec.name()).log("config: {}", failed.get(0));

@@ -93,6 +93,17 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void shouldMoveAnAnalyzerToItsNewAddress() throws Exception {
+        reloader(Duration.ofMillis(50));
+        int newPort = analyzers.get(2).port();
+        Files.writeString(file, Files.readString(file).replace(":" + analyzers.get(0).port() + ",", ":" + newPort + ","));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> distributor.analyzers().stream()
+            .anyMatch(v -> v.name().equals("a1") && v.address().endsWith(":" + newPort)));
+        assertThat(distributor.analyzers()).extracting(AnalyzerView::name).containsExactlyInAnyOrder("a1", "a2");
+    }
+
+    @Test
     void shouldApplyAnEditMadeWhileTheDistributorWasStarting() throws Exception {
         // The distributor started from a1 and a2 (read as this stamp); the file changed before the reloader started.
         ConfigReloader.FileStamp readAs = ConfigReloader.FileStamp.of(file);
