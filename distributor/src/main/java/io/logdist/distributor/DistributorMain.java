@@ -41,9 +41,23 @@ public final class DistributorMain implements Callable<Integer> {
         CommandLines.run(new DistributorMain(), args);
     }
 
+    /** The program's own settings it started with: a reload says when the file changes them. */
+    private volatile Settings startedWith;
+
     /** The configuration from the file (read now) and the flags; what a reload builds, refused as at startup. */
     DistributorConfig buildConfig() {
-        return withAnalyzers(settings(readFile()).config());
+        Settings next = settings(readFile());
+        Settings started = startedWith;
+        if (started != null) {
+            // Not in DistributorConfig, so the reloader's own list of restart-only changes cannot name them.
+            if (!next.logFormat().equals(started.logFormat())) {
+                LoggerFactory.getLogger(ConfigReloader.class).info("config: logFormat changed; that takes effect on restart");
+            }
+            if (!next.statusInterval().equals(started.statusInterval())) {
+                LoggerFactory.getLogger(ConfigReloader.class).info("config: statusInterval changed; that takes effect on restart");
+            }
+        }
+        return withAnalyzers(next.config());
     }
 
     /** A distributor needs an analyzer: refused at startup, and a reload that would remove them all is refused too. */
@@ -77,6 +91,7 @@ public final class DistributorMain implements Callable<Integer> {
         // Stamped before the read: an edit while the distributor starts is then a change to apply.
         ConfigReloader.FileStamp readAs = configFile == null ? null : ConfigReloader.FileStamp.of(configFile);
         Settings settings = settings(readFile());
+        startedWith = settings;
         LogFormat format = settings.logFormat();
         if (format != LogFormat.TEXT) {
             format.apply();
