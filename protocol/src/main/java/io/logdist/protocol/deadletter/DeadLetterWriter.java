@@ -94,11 +94,26 @@ public final class DeadLetterWriter implements AutoCloseable {
                     .flip();
                 writeFully(channel, header, 0);
                 channel.force(true);
+                forceDirectory(dir);
             } catch (IOException e) {
                 channel.close();
                 throw new IOException("cannot write dead-letter file " + file + ": " + e.getMessage(), e);
             }
             return new DeadLetterWriter(file, channel, DeadLetterDescriptor.FILE_HEADER_LENGTH, clock);
+        }
+    }
+
+    /**
+     * Forces the directory, so that the new file's name survives a crash as its records do:
+     * forcing the file alone does not make its directory entry durable. Linux and macOS allow
+     * opening a directory for this; where that is refused, the file system's own ordering is
+     * all there is.
+     */
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (UnsupportedOperationException | java.nio.file.AccessDeniedException e) {
+            // Windows cannot open a directory as a channel: nothing more can be done here.
         }
     }
 
