@@ -30,6 +30,7 @@ ANALYZER_JAVA_OPTS=${ANALYZER_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseParallelGC}
 EMITTER_JAVA_OPTS=${EMITTER_JAVA_OPTS:--Xms256m -Xmx2g -XX:+UseParallelGC}
 # shellcheck source=scripts/bench/lib.sh
 . scripts/bench/lib.sh
+need_tools jq:jq ss:iproute2
 
 # Every connection is a file descriptor in the distributor and in the emitter.
 need=$((CONNECTIONS + 1000))

@@ -53,6 +53,12 @@ ANALYZER_JAVA_OPTS=${ANALYZER_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseParallelGC}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseParallelGC}
 # shellcheck source=scripts/bench/lib.sh
 . scripts/bench/lib.sh
+need_tools jq:jq
+# The half step is half the maximum, and the report is about the half step: one of each at least.
+for n in MAX_RUNS HALF_RUNS; do
+  case "${!n}" in '' | *[!0-9]* | 0) echo "error: $n must be 1 or more (was '${!n}')" >&2; exit 2 ;; esac
+done
+[ "$BASELINE" != 1 ] || check_haproxy_installable
 
 out=run/bench
 rm -rf "$out"; mkdir -p "$out"

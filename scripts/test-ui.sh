@@ -33,21 +33,25 @@ if [ ! -d distributor/target/lib ]; then
   exit 1
 fi
 
+# Sets $port to a free port none of this run's processes was given yet. Not called as
+# $(free_port): a subshell could not add to $taken. 20000-32767: below Linux's range for
+# outgoing connections (32768 and up), which any connection may take meanwhile.
 taken=" "
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12768))
     case "$taken" in *" $p "*) continue ;; esac
-    if ! port_open "$p"; then taken="$taken$p "; echo "$p"; return; fi
+    if ! port_open "$p"; then taken="$taken$p "; port=$p; return; fi
   done
 }
+profile=$(mktemp -d); remove_on_exit "$profile" # Chromium's profile, one for the run
 check() {
   java -cp "distributor/target/lib/*" scripts/ui/CheckDashboard.java "$@"
 }
 browser() {
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
-    --disable-sync --no-first-run --disable-dev-shm-usage --user-data-dir="$(mktemp -d)" --virtual-time-budget=3000 "$@" \
+    --disable-sync --no-first-run --disable-dev-shm-usage --user-data-dir="$profile" --virtual-time-budget=3000 "$@" \
     2>>"$out/chromium.log"
 }
 
@@ -56,7 +60,7 @@ aports=()
 apids=()
 flags=()
 for i in 1 2 3; do
-  port=$(free_port)
+  free_port
   LOGDIST_JAVA_OPTS="-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" \
     $ld analyzer --listen 127.0.0.1:"$port" --name "a$i" --quiet >"$out/a$i.log" 2>&1 &
   track "$!"; apids+=("$!")
@@ -65,7 +69,7 @@ for i in 1 2 3; do
 done
 for i in 1 2 3; do wait_port "${aports[$((i - 1))]}" "analyzer a$i" "$out/*.log" "${apids[$((i - 1))]}"; done
 
-dport=$(free_port); admin=$(free_port)
+free_port; dport=$port; free_port; admin=$port
 LOGDIST_JAVA_OPTS="-Xmx256m" $ld distributor --listen 127.0.0.1:"$dport" --admin 127.0.0.1:"$admin" --name test-ui \
   "${flags[@]}" --status-interval 0 >"$out/distributor.log" 2>&1 &
 dpid=$!; track "$dpid"

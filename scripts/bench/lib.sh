@@ -113,9 +113,30 @@ machine_stalls() { # output-file seconds
     pids+=("$!"); track "$!"
   done
   wait "${pids[@]}" || true
+  forget "${pids[@]}" # exited: the cleanup must not signal ids the system may hand out again
   for cpu in $(seq 0 $(($(nproc) - 1))); do cat "$file.$cpu" >>"$file"; rm -f "$file.$cpu"; done
 }
 has_taskset=$(command -v taskset >/dev/null && echo 1 || true)
+
+# Fails at once, in one line, when a tool the script needs later is missing: better than
+# minutes of measuring and then nothing written. Arguments: command:debian-package ...
+need_tools() {
+  local t missing=() packages=()
+  for t in "$@"; do
+    command -v "${t%%:*}" >/dev/null || { missing+=("${t%%:*}"); packages+=("${t#*:}"); }
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "error: $script_name needs ${missing[*]}; install it (apt-get install ${packages[*]})" >&2
+    exit 2
+  fi
+}
+
+# Before any measuring: HAProxy can be installed only as root.
+check_haproxy_installable() {
+  if ! command -v haproxy >/dev/null && [ "$(id -u)" != 0 ]; then
+    echo "error: haproxy is not installed and this is not root; apt-get install haproxy (or BASELINE=0)" >&2; exit 2
+  fi
+}
 
 ensure_haproxy() {
   command -v haproxy >/dev/null && return 0

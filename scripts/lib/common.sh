@@ -52,11 +52,15 @@ stop_pids() {
 
 # Stops everything still tracked, the newest first: emitters and the distributor are
 # signalled before the analyzers they feed.
+# Then removes the scratch paths given to remove_on_exit.
+scratch=()
+remove_on_exit() { scratch+=("$@"); }
 cleanup() {
   trap - EXIT INT TERM
   local newest_first=() i
   for ((i = ${#started[@]} - 1; i >= 0; i--)); do newest_first+=("${started[$i]}"); done
   if [ "${#newest_first[@]}" -gt 0 ]; then stop_pids "${newest_first[@]}"; fi
+  if [ "${#scratch[@]}" -gt 0 ]; then rm -rf "${scratch[@]}"; fi
 }
 trap cleanup EXIT
 trap 'echo "$script_name: interrupted; stopping everything it started" >&2; exit 130' INT TERM
