@@ -202,8 +202,25 @@ class DeadLetterFileTest {
             .isInstanceOf(IOException.class)
             .hasMessageContaining(file.toString())
             .hasMessageContaining("record at offset " + second)
-            .hasMessageContaining("fails its CRC check");
+            .hasMessageContaining("fails its CRC check")
+            .satisfies(e -> assertThat(e.getMessage()).as("not the last record: no truncate hint").doesNotContain("truncate"));
         assertThat(seen).containsExactly("one");
+    }
+
+    @Test
+    void shouldSayHowToKeepTheGoodRecordsWhenTheLastOneIsBadAfterACrash() throws IOException {
+        // A crash while appending: the file grew by a record, whose bytes never all arrived (zeros here).
+        Path file = writeThree();
+        long third = recordOffsets(file).get(2);
+        long size = Files.size(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate((int) (size - third)), third);
+        }
+
+        assertThatThrownBy(() -> DeadLetterReader.read(file, (p, at, r, reason) -> { }))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("record at offset " + third)
+            .hasMessageContaining("truncate -s " + third + " " + file);
     }
 
     @Test
