@@ -314,7 +314,7 @@ public final class Emitter implements AutoCloseable {
             log.debug("emitter: {} was never reached in {}", config.distributor(), config.duration());
         }
         for (EmitterSession s : sessions) {
-            runOn(s, s::stopProducing);
+            runOn(s, s::stopProducingAtDurationEnd);
         }
     }
 

@@ -23,7 +23,9 @@ import java.util.Map;
  * distributor accepted; {@code packetsNacked} counts refusals. {@code seconds} is the
  * time spent sending (from the start until new packets stopped, or until now while they
  * have not), and the rates are acked messages and payload megabytes (10^6 bytes) over
- * it. Latency is from each packet's intended send time to its ACK, in microseconds;
+ * it. Latency is from each packet's intended send time to its ACK, in microseconds (a
+ * paced run also counts the packets it had due but never sent by its end, at their wait
+ * until then, so that falling behind shows in the tail);
  * {@code sendLagUs} is from its intended send time to the moment it was written, for
  * paced runs (all 0 when unpaced, where every packet is due at once). An ack latency
  * with a small send lag was spent after the packet left.

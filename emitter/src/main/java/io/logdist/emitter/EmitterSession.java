@@ -63,6 +63,8 @@ final class EmitterSession implements Unacked.SettleListener {
     private static final Logger log = LoggerFactory.getLogger(EmitterSession.class);
 
     static final int BATCH_PACKETS = 64;
+    /** Bound on the due-but-unsent packets recorded at the end of a paced run. */
+    static final int MAX_BACKLOG_RECORDED = 10_000_000;
     static final long HANDSHAKE_TIMEOUT_MS = 5_000;
     /** Floor under a NACK's retryAfterMillis so that a zero does not become a busy loop. */
     static final long MIN_RETRY_DELAY_MS = 10;
@@ -182,6 +184,32 @@ final class EmitterSession implements Unacked.SettleListener {
     void stopProducing() {
         stopProducing(true);
         maybeFinish();
+    }
+
+    /** The run's duration is over: counts what the schedule had due but never sent, then stops producing. */
+    void stopProducingAtDurationEnd() {
+        if (producing && pacer.paced() && state != State.FINISHED) {
+            recordUnsentBacklog(System.nanoTime());
+        }
+        stopProducing();
+    }
+
+    /**
+     * Packets the schedule had due that never left (the window or the CPU held them back)
+     * have waited at least from their intended time until now. Left out, a stall near the
+     * end of a run would vanish from the latency tail exactly when the emitter falls behind
+     * (coordinated omission); each is recorded at that lower bound, as a packet of the
+     * configured size.
+     */
+    private void recordUnsentBacklog(long nowNs) {
+        for (int n = 0; n < MAX_BACKLOG_RECORDED; n++) {
+            long due = pacer.nextDueNs(nowNs);
+            if (due > nowNs) {
+                return;
+            }
+            run.ackLatency.recordMicros((nowNs - due) / 1_000);
+            pacer.onSent(config.messagesPerPacket());
+        }
     }
 
     /** Stops at once: no drain, no reconnect; releases everything. */

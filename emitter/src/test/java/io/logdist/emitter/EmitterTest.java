@@ -200,6 +200,21 @@ class EmitterTest {
     }
 
     @Test
+    void shouldCountPacketsThatWereDueButNeverSentInTheLatencyTail() throws Exception {
+        // 1,000 packets a second are due, but a window of 2 never moves: at the end of the
+        // 600 ms run the unsent ones have waited up to ~600 ms, and the tail must say so.
+        fake.neverAck = true;
+        EmitterConfig config = config().withRatePerSecond(10_000).withMessagesPerPacket(10).withWindow(2)
+            .withDuration(Duration.ofMillis(600)).withDrainTimeout(Duration.ofMillis(100));
+
+        EmitterReport report = run(config);
+
+        assertThat(report.packetsAcked()).isZero();
+        assertThat(report.latencyUs().max()).as("max ack latency, µs").isGreaterThan(400_000);
+        assertThat(report.latencyUs().p50()).as("p50 ack latency, µs").isGreaterThan(100_000);
+    }
+
+    @Test
     void shouldNeverHaveMoreThanTheGrantedWindowInFlight() throws Exception {
         fake.grantWindowAtMost = 4;
         fake.ackDelayMs = 5;
