@@ -37,6 +37,8 @@ public final class Router {
     private RoutingTable table = RoutingTable.EMPTY;
     private AnalyzerLink[] choices = new AnalyzerLink[0];
     private WeightedTree tree;
+    /** The weights {@link #tree} was built with, by slot. */
+    private double[] treeWeights;
 
     /** @param ownLoop the loop this router decides for */
     public Router(Supplier<RoutingTable> tables, LoopContext ownLoop) {
@@ -61,16 +63,19 @@ public final class Router {
     }
 
     private void rebuild(RoutingTable latest) {
+        // Each link's lead over the least advanced, in messages it was charged ahead: a pass
+        // is messages / weight, so the lead times the old weight, divided below by the new.
         Map<AnalyzerLink, Double> previous = new IdentityHashMap<>();
         if (tree != null) {
             for (int i = 0; i < choices.length; i++) {
-                previous.put(choices[i], tree.relativePass(i));
+                previous.put(choices[i], tree.relativePass(i) * treeWeights[i]);
             }
         }
         table = latest;
         if (latest.isEmpty()) {
             choices = new AnalyzerLink[0];
             tree = null;
+            treeWeights = null;
             return;
         }
         AnalyzerLink[] links = latest.links();
@@ -96,9 +101,11 @@ public final class Router {
         }
         double[] passes = new double[choices.length];
         for (int i = 0; i < passes.length; i++) {
-            Double p = previous.get(choices[i]);
-            passes[i] = p == null ? 0 : p;
+            // A weight raised from slow start's 1 % must not keep a lead counted at 1 %.
+            Double ahead = previous.get(choices[i]);
+            passes[i] = ahead == null ? 0 : ahead / weights[i];
         }
         tree = new WeightedTree(weights, passes);
+        treeWeights = weights;
     }
 }

@@ -90,6 +90,30 @@ class RouterTest {
     }
 
     @Test
+    void shouldRescaleALinksLeadWhenItsWeightRises() {
+        // a at slow start's 1 % takes one packet: a lead of 100 packets' worth at that weight.
+        // Raised to b's weight, it has had one packet more than b, not a hundred.
+        a.setWeight(0.01);
+        b.setWeight(1);
+        LoopContext loop = loops.all().get(0);
+        Router router = new Router(table::get, loop);
+        publish(a.links().get(0), b.links().get(0));
+        int first = 0;
+        while (router.route(MESSAGES) != a.links().get(0)) {
+            assertThat(++first).as("a is picked within its first packets").isLessThan(3);
+        }
+
+        a.setWeight(1);
+        publish(a.links().get(0), b.links().get(0));
+        int toA = 0;
+        for (int i = 0; i < 20; i++) {
+            toA += router.route(MESSAGES) == a.links().get(0) ? 1 : 0;
+        }
+
+        assertThat(toA).as("a's packets of the next 20 at equal weights").isBetween(9, 10);
+    }
+
+    @Test
     void shouldLeaveAnAnalyzerOutOfALoopWhoseLinkToItIsDown() {
         // a's link on loop 0 is down, its link on loop 1 up: loop 0 does not reach a through loop 1.
         publish(a.links().get(1), b.links().get(0), b.links().get(1), b.links().get(2));
