@@ -151,22 +151,13 @@ public final class EmitterLedger {
      * again on the new one).
      */
     long ackedThrough() {
-        long min = cursor + 1;
+        long[] lowest = {cursor + 1};
         LongHashSet.LongIterator it = resendsInFlight.iterator();
         while (it.hasNext()) {
-            min = Math.min(min, it.nextValue());
+            lowest[0] = Math.min(lowest[0], it.nextValue());
         }
-        long recent = cursor - states.length;
-        if (refusedBelowCursor.size() > 0) {
-            long[] lowest = {min};
-            refusedBelowCursor.forEachLong((sequence, code) -> {
-                if (sequence > recent && sequence < lowest[0]) {
-                    lowest[0] = sequence;
-                }
-            });
-            min = lowest[0];
-        }
-        return min - 1;
+        forEachRecentRefusal((sequence, code) -> lowest[0] = Math.min(lowest[0], sequence));
+        return lowest[0] - 1;
     }
 
     /** Receives a refusal from {@link #forEachRecentRefusal}. */

@@ -265,16 +265,14 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         EmitterLedger.Admission admission = ledger.admit(sequence);
         if (shuttingDown && admission == EmitterLedger.Admission.ACCEPT) {
             // Only new packets are refused: a duplicate is still ACKed, and a sender over its window still told.
-            ledger.rejectAccepted(sequence, ErrorCode.SHUTTING_DOWN);
-            sendNack(sequence, ErrorCode.SHUTTING_DOWN, RETRY_AFTER_MS, "the distributor is shutting down");
+            rejectAccepted(sequence, ErrorCode.SHUTTING_DOWN, "the distributor is shutting down");
             return;
         }
         switch (admission) {
             case ACCEPT -> {
                 if (loop.parkedBytes() > config.parkedBytesLimit()) {
                     boolean none = tables.current().isEmpty();
-                    ledger.rejectAccepted(sequence, none ? ErrorCode.NO_ANALYZERS : ErrorCode.OVERLOADED);
-                    sendNack(sequence, none ? ErrorCode.NO_ANALYZERS : ErrorCode.OVERLOADED, RETRY_AFTER_MS,
+                    rejectAccepted(sequence, none ? ErrorCode.NO_ANALYZERS : ErrorCode.OVERLOADED,
                         none ? "no analyzer is up" : "no room for more packets now");
                     return;
                 }
@@ -284,11 +282,10 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
                 if (link != null && link.isOverHighWatermark()) {
                     OverflowPolicy overflow = config.overflow();
                     if (overflow.mode() == OverflowPolicy.Mode.REJECT || overflow.sheds(priority)) {
-                        ledger.rejectAccepted(sequence, ErrorCode.OVERLOADED);
                         if (overflow.mode() == OverflowPolicy.Mode.SHED) {
                             stats.shed.increment();
                         }
-                        sendNack(sequence, ErrorCode.OVERLOADED, RETRY_AFTER_MS, "analyzer " + link.name() + " is full");
+                        rejectAccepted(sequence, ErrorCode.OVERLOADED, "analyzer " + link.name() + " is full");
                         return;
                     }
                     pauseUntilRoom(link);
@@ -352,6 +349,12 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     private void refuse(long sequence, ErrorCode code, long retryAfterMs, String reason) {
         sendNack(sequence, code, retryAfterMs, reason);
         ledger.refuse(sequence, code);
+    }
+
+    /** Takes back an ACCEPTed packet that cannot be taken now (a transient refusal), and NACKs it. */
+    private void rejectAccepted(long sequence, ErrorCode code, String reason) {
+        ledger.rejectAccepted(sequence, code);
+        sendNack(sequence, code, RETRY_AFTER_MS, reason);
     }
 
     private void sendNack(long id, ErrorCode code, long retryAfterMs, String reason) {
