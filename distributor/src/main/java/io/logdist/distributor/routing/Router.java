@@ -37,8 +37,6 @@ public final class Router {
     private RoutingTable table = RoutingTable.EMPTY;
     private AnalyzerLink[] choices = new AnalyzerLink[0];
     private WeightedTree tree;
-    /** The weights {@link #tree} was built with, by slot. */
-    private double[] treeWeights;
 
     /** @param ownLoop the loop this router decides for */
     public Router(Supplier<RoutingTable> tables, LoopContext ownLoop) {
@@ -63,19 +61,18 @@ public final class Router {
     }
 
     private void rebuild(RoutingTable latest) {
-        // Each link's lead over the least advanced, in messages it was charged ahead: a pass
-        // is messages / weight, so the lead times the old weight, divided below by the new.
+        // Each link keeps its lead over the least advanced, in messages: a weight raised from
+        // slow start's 1 % must not keep a lead that was counted at 1 %.
         Map<AnalyzerLink, Double> previous = new IdentityHashMap<>();
         if (tree != null) {
             for (int i = 0; i < choices.length; i++) {
-                previous.put(choices[i], tree.relativePass(i) * treeWeights[i]);
+                previous.put(choices[i], tree.lead(i));
             }
         }
         table = latest;
         if (latest.isEmpty()) {
             choices = new AnalyzerLink[0];
             tree = null;
-            treeWeights = null;
             return;
         }
         AnalyzerLink[] links = latest.links();
@@ -99,13 +96,11 @@ public final class Router {
             choices = links;
             weights = latest.weights();
         }
-        double[] passes = new double[choices.length];
-        for (int i = 0; i < passes.length; i++) {
-            // A weight raised from slow start's 1 % must not keep a lead counted at 1 %.
+        double[] leads = new double[choices.length];
+        for (int i = 0; i < leads.length; i++) {
             Double ahead = previous.get(choices[i]);
-            passes[i] = ahead == null ? 0 : ahead / weights[i];
+            leads[i] = ahead == null ? 0 : ahead;
         }
-        tree = new WeightedTree(weights, passes);
-        treeWeights = weights;
+        tree = new WeightedTree(weights, leads);
     }
 }

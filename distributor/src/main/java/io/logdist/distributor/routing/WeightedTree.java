@@ -26,9 +26,10 @@ public final class WeightedTree {
 
     /**
      * @param weights positive weights, one per slot
-     * @param initialPass starting pass per slot (use zeros for a fresh tree); copied
+     * @param initialLead per slot, the messages it was charged ahead of the least advanced
+     *                    (from {@link #lead} of the tree this one replaces; null for a fresh tree)
      */
-    public WeightedTree(double[] weights, double[] initialPass) {
+    public WeightedTree(double[] weights, double[] initialLead) {
         if (weights.length == 0) {
             throw new IllegalArgumentException("a weighted tree needs at least one slot");
         }
@@ -47,7 +48,7 @@ public final class WeightedTree {
                 throw new IllegalArgumentException("weight[" + i + "]=" + weights[i] + " must be a positive number");
             }
             stride[i] = 1.0 / weights[i];
-            pass[i] = initialPass == null ? 0 : initialPass[i];
+            pass[i] = initialLead == null ? 0 : initialLead[i] * stride[i];
         }
         for (int i = 0; i < leaves; i++) {
             tree[leaves + i] = i;
@@ -87,9 +88,12 @@ public final class WeightedTree {
         return pass[tree[1]];
     }
 
-    /** Pass of a slot relative to the current minimum (0 for the next to be picked). */
-    public double relativePass(int slot) {
-        return pass[slot] - minPass();
+    /**
+     * Messages a slot was charged ahead of the least advanced (0 for the next to be picked).
+     * In messages, not in pass, so that it means the same under other weights.
+     */
+    public double lead(int slot) {
+        return (pass[slot] - minPass()) / stride[slot];
     }
 
     private void rebase() {
