@@ -41,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -230,21 +231,20 @@ public final class Distributor implements AutoCloseable {
 
     /** Packets rerouted after a link failure or an analyzer's NACK, over all links (removed ones included). */
     public long reroutes() {
-        synchronized (control) { // with removeAnalyzer: a removed link is counted once, never zero times
-            long n = reroutesOfRemoved.get();
-            for (AnalyzerLinks l : analyzers) {
-                n += l.reroutedAway();
-            }
-            return n;
-        }
+        return total(AnalyzerLinks::reroutedAway, reroutesOfRemoved);
     }
 
     /** Messages ACKed by analyzers, over all links (removed ones included): a total that never goes down. */
     public long messagesDelivered() {
-        synchronized (control) {
-            long n = messagesDeliveredOfRemoved.get();
+        return total(AnalyzerLinks::messagesDelivered, messagesDeliveredOfRemoved);
+    }
+
+    /** A counter summed over the analyzers, plus what removed ones had. */
+    private long total(ToLongFunction<AnalyzerLinks> counter, AtomicLong ofRemoved) {
+        synchronized (control) { // with removeAnalyzer: a removed analyzer is counted once, never zero times
+            long n = ofRemoved.get();
             for (AnalyzerLinks l : analyzers) {
-                n += l.messagesDelivered();
+                n += counter.applyAsLong(l);
             }
             return n;
         }

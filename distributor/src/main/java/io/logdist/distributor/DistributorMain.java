@@ -8,12 +8,16 @@ import io.logdist.distributor.logging.LogFormat;
 import io.logdist.protocol.cli.CommandLines;
 import io.logdist.protocol.cli.DurationConverter;
 import io.netty.channel.unix.Errors;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.net.BindException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -41,6 +45,12 @@ public final class DistributorMain implements Callable<Integer> {
         CommandLines.run(new DistributorMain(), args);
     }
 
+    /** Where the reloader's lines go: the lines about the program's own settings join them. */
+    private static final Logger RELOAD_LOG = LoggerFactory.getLogger(ConfigReloader.class);
+
+    @Spec
+    CommandSpec spec;
+
     /** The program's own settings it started with: a reload says when the file changes them. */
     private volatile Settings startedWith;
 
@@ -48,14 +58,12 @@ public final class DistributorMain implements Callable<Integer> {
     DistributorConfig buildConfig() {
         Settings next = settings(readFile());
         Settings started = startedWith;
-        if (started != null) {
-            // Not in DistributorConfig, so the reloader's own list of restart-only changes cannot name them.
-            if (!next.logFormat().equals(started.logFormat())) {
-                LoggerFactory.getLogger(ConfigReloader.class).info("config: logFormat changed; that takes effect on restart");
-            }
-            if (!next.statusInterval().equals(started.statusInterval())) {
-                LoggerFactory.getLogger(ConfigReloader.class).info("config: statusInterval changed; that takes effect on restart");
-            }
+        // Not in DistributorConfig, so the reloader's own list of restart-only changes cannot name them.
+        if (started != null && !next.logFormat().equals(started.logFormat())) {
+            RELOAD_LOG.info("config: logFormat changed; that takes effect on restart");
+        }
+        if (started != null && !next.statusInterval().equals(started.statusInterval())) {
+            RELOAD_LOG.info("config: statusInterval changed; that takes effect on restart");
         }
         return withAnalyzers(next.config());
     }
@@ -104,10 +112,10 @@ public final class DistributorMain implements Callable<Integer> {
         try {
             d = Distributor.start(config);
         } catch (Exception e) {
-            if (e instanceof BindException || e instanceof Errors.NativeIoException
-                || e instanceof java.nio.channels.UnresolvedAddressException) {
-                String why = e instanceof java.nio.channels.UnresolvedAddressException ? "unknown host" : e.getMessage();
-                System.err.println("error: cannot listen on " + config.listen() + (config.admin() == null ? "" : " / " + config.admin()) + ": " + why);
+            if (e instanceof BindException || e instanceof Errors.NativeIoException || e instanceof UnresolvedAddressException) {
+                String why = e instanceof UnresolvedAddressException ? "unknown host" : e.getMessage();
+                spec.commandLine().getErr().println("error: cannot listen on " + config.listen()
+                    + (config.admin() == null ? "" : " / " + config.admin()) + ": " + why);
                 return 1;
             }
             throw e;

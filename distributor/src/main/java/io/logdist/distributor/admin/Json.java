@@ -2,6 +2,7 @@ package io.logdist.distributor.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -16,8 +17,7 @@ import java.util.Map;
  */
 final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // {"weight":2} junk is a 400
-
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // {"weight":2} junk is a 400
 
     private Json() {
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,7 +113,7 @@ public final class DeadLetterWriter implements AutoCloseable {
     private static void forceDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
-        } catch (UnsupportedOperationException | java.nio.file.AccessDeniedException e) {
+        } catch (UnsupportedOperationException | AccessDeniedException e) {
             // Windows cannot open a directory as a channel: nothing more can be done here.
         }
     }
