@@ -293,11 +293,12 @@ public final class Emitter implements AutoCloseable {
         return replay == null ? 0 : replay.files().size();
     }
 
-    /** True when the duration passed without any connection ever being welcomed. */
+    /** True when the report file could not be written at the end (the reason was logged). */
     boolean reportUnwritten() {
         return reportUnwritten;
     }
 
+    /** True when the duration passed without any connection ever being welcomed. */
     boolean neverConnected() {
         return neverConnected;
     }

@@ -75,11 +75,6 @@ public record EmitterReport(
             refused = refused.clone();
         }
 
-        /** Progress of an emitterId that numbered from 1. */
-        public EmitterProgress(long ackedThrough, long[] refused) {
-            this(1, ackedThrough, refused);
-        }
-
         @Override
         public long[] refused() {
             return refused.clone();

@@ -398,14 +398,12 @@ final class EmitterSession implements Unacked.SettleListener {
             log.warn("emitter {}: the distributor already holds sequences through {} (was this emitterId used before?);"
                 + " numbering continues from {}", emitterId, held, held + 1);
             unacked.skipTo(held);
-        } else if (held < unacked.ackedThrough()) {
-            // Below what was ACKed: a distributor that lost its ledger says 0. Any other value is one
-            // that stops below a recent refusal, whose NACK it sends again right after WELCOME.
-            if (held == 0) {
-                run.protocolOddity.warn("emitter {}: the distributor holds sequences through {} only, after it had"
+        } else if (held == 0 && unacked.ackedThrough() > 0) {
+            // A distributor that lost its ledger. (Another value below what was ACKed stops below a
+            // recent refusal, whose NACK comes again right after WELCOME; settling it is a no-op.)
+            run.protocolOddity.warn("emitter {}: the distributor holds sequences through {} only, after it had"
                 + " acknowledged {} (did it restart and forget this emitter?); acknowledged packets are not kept,"
                 + " so it may refuse the later sequences", emitterId, held, unacked.ackedThrough());
-            }
         } else {
             settle(held);
         }

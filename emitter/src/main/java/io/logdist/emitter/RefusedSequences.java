@@ -27,10 +27,6 @@ final class RefusedSequences {
         count = n + 1;
     }
 
-    int size() {
-        return count;
-    }
-
     long[] toArray() {
         int n = count;
         return Arrays.copyOf(sequences, n);

@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EmitterReportTest {
     private static EmitterReport report() {
         Map<Long, EmitterReport.EmitterProgress> emitters = new LinkedHashMap<>();
-        emitters.put(9_007_199_254_740_993L, new EmitterReport.EmitterProgress(12, new long[] {3, 7}));
-        emitters.put(5L, new EmitterReport.EmitterProgress(0, new long[0]));
+        emitters.put(9_007_199_254_740_993L, new EmitterReport.EmitterProgress(1, 12, new long[] {3, 7}));
+        emitters.put(5L, new EmitterReport.EmitterProgress(1, 0, new long[0]));
         return new EmitterReport(14, 10, 2, 320, 40_960, 2.5, 128.0, 0.016384,
             new EmitterReport.Latency(800, 1_200, 2_000, 5_100), new EmitterReport.Latency(30, 90, 400, 700),
             emitters, 6);
@@ -70,10 +70,10 @@ class EmitterReportTest {
     @Test
     void shouldCompareProgressByValueAndNotShareItsArray() {
         long[] refused = {1, 2};
-        EmitterReport.EmitterProgress p = new EmitterReport.EmitterProgress(4, refused);
+        EmitterReport.EmitterProgress p = new EmitterReport.EmitterProgress(1, 4, refused);
         refused[0] = 99;
 
-        assertThat(p).isEqualTo(new EmitterReport.EmitterProgress(4, new long[] {1, 2}));
+        assertThat(p).isEqualTo(new EmitterReport.EmitterProgress(1, 4, new long[] {1, 2}));
         assertThat(p.refused()).containsExactly(1, 2);
         p.refused()[1] = 99;
         assertThat(p.refused()).containsExactly(1, 2);

@@ -16,7 +16,6 @@ class RefusedSequencesTest {
             refused.add(s * 3);
         }
 
-        assertThat(refused.size()).isEqualTo(1000);
         assertThat(refused.toArray()).containsExactly(LongStream.rangeClosed(1, 1000).map(s -> s * 3).toArray());
     }
 
