@@ -90,8 +90,8 @@ public final class DeadLetterReader {
                 break; // torn: the rest of this record never reached the file
             }
             if (recordLength < DeadLetterDescriptor.MIN_RECORD_LENGTH || total > Integer.MAX_VALUE - 8) {
-                throw corrupt(file, offset, "has an impossible recordLength " + recordLength
-                    + lastRecordHint(file, channel, offset, size));
+                boolean last = total == size - offset || zerosToEnd(channel, offset, size);
+                throw corrupt(file, offset, "has an impossible recordLength " + recordLength + (last ? truncateHint(file, offset) : ""));
             }
             int rest = (int) recordLength;
             record.ensureWritable(rest);
@@ -103,7 +103,7 @@ public final class DeadLetterReader {
                 (int) total - DeadLetterDescriptor.CRC_COVERED_OFFSET);
             if (expected != actual) {
                 throw corrupt(file, offset, String.format("fails its CRC check (stored %08x, computed %08x)",
-                    expected, actual) + (offset + total == size ? lastRecordHint(file, channel, offset, size) : ""));
+                    expected, actual) + (offset + total == size ? truncateHint(file, offset) : ""));
             }
             int reasonLength = record.getUnsignedShort(DeadLetterDescriptor.REASON_LENGTH_OFFSET);
             int packetLengthIndex = DeadLetterDescriptor.REASON_OFFSET + reasonLength;
@@ -126,23 +126,32 @@ public final class DeadLetterReader {
     }
 
     /**
-     * For a bad record at the end of the file, or followed only by zero bytes: what a crash
-     * while it was being written leaves (the file grown, its bytes not all written). Such a
-     * record was never forced, so never acknowledged; the reader still refuses it, since a
-     * damaged acknowledged record looks the same, and says how to keep the records before it.
+     * Added to the error for a bad record that ends the file, or that only zero bytes follow:
+     * what a crash while it was being written leaves (the file grown, its bytes not all
+     * written). Such a record was never forced, so never acknowledged; the reader still
+     * refuses it, since a damaged acknowledged record looks the same.
      */
-    private static String lastRecordHint(Path file, FileChannel channel, long offset, long size) throws IOException {
-        ByteBuffer rest = ByteBuffer.allocate((int) Math.min(size - offset, 1 << 20));
-        readFully(channel, rest, offset);
-        rest.flip();
-        boolean zeros = rest.limit() == size - offset;
-        while (zeros && rest.hasRemaining()) {
-            zeros = rest.get() == 0;
-        }
-        int lengthField = DeadLetterDescriptor.RECORD_LENGTH_FIELD_SIZE;
-        boolean last = zeros || offset + lengthField + Integer.toUnsignedLong(rest.limit() >= lengthField ? rest.getInt(0) : 0) == size;
-        return !last ? "" : "; it is the file's last record: if the machine stopped while it was written, it was never"
+    private static String truncateHint(Path file, long offset) {
+        return "; it is the file's last record: if the machine stopped while it was written, it was never"
             + " acknowledged, and 'truncate -s " + offset + " " + file + "' keeps the records before it";
+    }
+
+    /** True when every byte from {@code offset} to the end (at most 1 MiB of them) is zero. */
+    private static boolean zerosToEnd(FileChannel channel, long offset, long size) throws IOException {
+        if (size - offset > 1 << 20) {
+            return false;
+        }
+        ByteBuffer rest = ByteBuffer.allocate((int) (size - offset));
+        if (readFully(channel, rest, offset) < rest.capacity()) {
+            return false;
+        }
+        rest.flip();
+        while (rest.hasRemaining()) {
+            if (rest.get() != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static IOException corrupt(Path file, long offset, String what) {
