@@ -83,6 +83,21 @@ class SpecConformanceTest {
         }
     }
 
+    /** Sequences 1 and 3 well formed, 2 with a bad CRC between them (NACK code 4), each with message {@code text[i]}. */
+    private static void sendGoodBadGood(OutputStream out, long emitterId, String... text) throws Exception {
+        RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(emitterId, 1, 0, text[0]));
+        byte[] bad = RawLdp.packet(emitterId, 2, 0, text[1]);
+        bad[bad.length - 1] ^= 0x20;
+        RawLdp.writeFrame(out, RawLdp.PACKET, bad);
+        RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(emitterId, 3, 0, text[2]));
+    }
+
+    /** A distributor on 127.0.0.1 with one event loop, feeding only {@code only}. */
+    private static DistributorConfig.Builder feeding(RawAnalyzer only) {
+        return DistributorConfig.of(new HostPort("127.0.0.1", 0),
+            List.of(new AnalyzerSpec("only", new HostPort("127.0.0.1", only.port()), 1.0))).toBuilder().threads(1);
+    }
+
     @Test
     void shouldWelcomeAnEmitterWithItsWindowAndNothingAckedYet() throws Exception {
         try (Socket s = connect()) {
@@ -122,12 +137,7 @@ class SpecConformanceTest {
     void shouldNackABadChecksumWithCode4AndKeepTheConnectionWorking() throws Exception {
         try (Socket s = connect()) {
             handshake(s, 13, 64);
-            OutputStream out = s.getOutputStream();
-            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(13, 1, 0, "good"));
-            byte[] bad = RawLdp.packet(13, 2, 0, "corrupted");
-            bad[bad.length - 1] ^= 0x20;
-            RawLdp.writeFrame(out, RawLdp.PACKET, bad);
-            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(13, 3, 0, "good again"));
+            sendGoodBadGood(s.getOutputStream(), 13, "good", "corrupted", "good again");
             List<long[]> nacks = readUntilAck(s.getInputStream(), 3);
             assertThat(nacks).hasSize(1);
             assertThat(nacks.get(0)).containsExactly(2, 4);
@@ -141,15 +151,10 @@ class SpecConformanceTest {
         // safe, an ACK covering it must follow, even though the cursor had already passed it.
         try (Socket s = connect()) {
             handshake(s, 19, 64);
-            OutputStream out = s.getOutputStream();
-            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(19, 1, 0, "one"));
-            byte[] bad = RawLdp.packet(19, 2, 0, "two");
-            bad[bad.length - 1] ^= 0x20;
-            RawLdp.writeFrame(out, RawLdp.PACKET, bad);
-            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(19, 3, 0, "three"));
+            sendGoodBadGood(s.getOutputStream(), 19, "one", "two", "three");
             assertThat(readUntilAck(s.getInputStream(), 3)).hasSize(1);
 
-            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(19, 2, 0, "two"));
+            RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(19, 2, 0, "two"));
 
             assertThat(readUntilAck(s.getInputStream(), 3)).isEmpty();
             assertThat(analyzer.received).contains("19/1", "19/2", "19/3");
@@ -177,9 +182,7 @@ class SpecConformanceTest {
     @Test
     void shouldNeverSendAnAnalyzerADeliverLongerThanItsAnnouncedMaxFrameLength(@TempDir Path deadLetters) throws Exception {
         try (RawAnalyzer small = new RawAnalyzer(4096);
-             Distributor d = Distributor.start(DistributorConfig.of(new HostPort("127.0.0.1", 0),
-                     List.of(new AnalyzerSpec("small", new HostPort("127.0.0.1", small.port()), 1.0)))
-                 .toBuilder().threads(1).maxRetries(1).deadLetterDir(deadLetters).build())) {
+             Distributor d = Distributor.start(feeding(small).maxRetries(1).deadLetterDir(deadLetters).build())) {
             await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
             try (Socket s = new Socket("127.0.0.1", d.emitterAddress().getPort())) {
                 s.setSoTimeout(10_000);
@@ -219,8 +222,7 @@ class SpecConformanceTest {
     @Test
     void shouldRefuseAnAnalyzerThatGrantsAWindowOfZero() throws Exception {
         try (RawAnalyzer closed = new RawAnalyzer(1 << 20, 0);
-             Distributor d = Distributor.start(DistributorConfig.of(new HostPort("127.0.0.1", 0),
-                 List.of(new AnalyzerSpec("zero", new HostPort("127.0.0.1", closed.port()), 1.0))).withThreads(1))) {
+             Distributor d = Distributor.start(feeding(closed).build())) {
             await().atMost(Duration.ofSeconds(10)).until(() -> closed.errorReceived.get() == 10);
             assertThat(d.links().get(0).allConnectionsUp()).isFalse();
         }
@@ -230,12 +232,7 @@ class SpecConformanceTest {
     void shouldNackARecentRefusalAgainOnTheNextConnectionBeforeAnyAckCoversIt() throws Exception {
         try (Socket s = connect()) {
             handshake(s, 23, 64);
-            OutputStream out = s.getOutputStream();
-            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(23, 1, 0, "one"));
-            byte[] bad = RawLdp.packet(23, 2, 0, "two");
-            bad[bad.length - 1] ^= 0x20;
-            RawLdp.writeFrame(out, RawLdp.PACKET, bad);
-            RawLdp.writeFrame(out, RawLdp.PACKET, RawLdp.packet(23, 3, 0, "three"));
+            sendGoodBadGood(s.getOutputStream(), 23, "one", "two", "three");
             readUntilAck(s.getInputStream(), 3);
         }
         // An emitter that lost that connection's NACK must not take WELCOME or an ACK as settling 2.
