@@ -73,27 +73,18 @@ public final class ConfigReloader implements AutoCloseable {
         }
     }
 
-    /** The stamp of the file as the running configuration was read from it, or null: taken at start(). */
-    private final FileStamp readAs;
-
     /**
      * @param load              reads the file (and applies any flags over it); throws
      *                          {@link IllegalArgumentException} with a one-line message when invalid
      * @param analyzersFromFile false when {@code --analyzer} flags gave the analyzers
      * @param pollInterval      how often to look at the file
-     */
-    public ConfigReloader(Distributor distributor, Path file, Supplier<DistributorConfig> load, boolean analyzersFromFile,
-                          Duration pollInterval) {
-        this(distributor, file, load, analyzersFromFile, pollInterval, null);
-    }
-
-    /**
-     * @param readAs the file's stamp taken before the running configuration was read from it,
-     *               so that an edit made while the distributor started counts as a change
+     * @param readAs            the file's stamp taken before the running configuration was read
+     *                          from it, so that an edit made while the distributor started counts
+     *                          as a change; null: the file as it is at {@link #start()}
      */
     public ConfigReloader(Distributor distributor, Path file, Supplier<DistributorConfig> load, boolean analyzersFromFile,
                           Duration pollInterval, FileStamp readAs) {
-        this.readAs = readAs;
+        this.seen = readAs;
         this.distributor = distributor;
         this.file = file;
         this.load = load;
@@ -104,9 +95,11 @@ public final class ConfigReloader implements AutoCloseable {
 
     /** Starts watching the file: changes after this call are applied. */
     public void start() {
-        // Taken here, not on the thread: a change made right after start() returns must count.
+        // Taken here (unless given), not on the thread: a change made right after start() returns must count.
         // (Handing the executor its first task publishes the field to the reloader thread.)
-        seen = readAs != null ? readAs : stamp();
+        if (seen == null) {
+            seen = stamp();
+        }
         thread.scheduleWithFixedDelay(this::poll, pollMs, pollMs, TimeUnit.MILLISECONDS);
     }
 

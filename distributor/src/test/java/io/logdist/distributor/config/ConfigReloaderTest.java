@@ -61,7 +61,7 @@ class ConfigReloaderTest {
     }
 
     private ConfigReloader reloader(Duration poll) {
-        reloader = new ConfigReloader(distributor, file, () -> load(file), true, poll);
+        reloader = new ConfigReloader(distributor, file, () -> load(file), true, poll, null);
         reloader.start();
         return reloader;
     }
