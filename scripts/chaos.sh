@@ -15,7 +15,8 @@
 #
 # Knobs: CHAOS_SECONDS (default 60; 12 is the short version `make test` runs),
 # CHAOS_SEED (default 1), CHAOS_RATE (msgs/s per emitter, default 30000), CHAOS_PORT
-# (base port, default 7200: distributor on it, analyzers on +1..+4), CHAOS_QUIET=1 (print
+# (a base port: distributor on it, analyzers on +1..+4; by default each takes a free port
+# in 20000-32767, kept across the analyzers' restarts), CHAOS_QUIET=1 (print
 # only the summary), CHAOS_SLOW_START (default 5s; the audit ramps its expected shares to match), CHAOS_DISTRIBUTOR_FLAGS (more
 # distributor flags, e.g. "--overflow reject"). Everything started here is stopped on exit, listens on 127.0.0.1
 # only, and the run is bounded in time (CHAOS_SECONDS + about 70 s at worst).
@@ -31,18 +32,30 @@ out=run/chaos
 SECONDS_TOTAL=${CHAOS_SECONDS:-60}
 SEED=${CHAOS_SEED:-1}
 RATE=${CHAOS_RATE:-30000}
-BASE_PORT=${CHAOS_PORT:-7200}
+BASE_PORT=${CHAOS_PORT:-}
 QUIET=${CHAOS_QUIET:-0}
 EMITTERS=3
 weights=(0 0.4 0.3 0.2 0.1)
-dport=$BASE_PORT
-aport() { echo $((BASE_PORT + $1)); }
 
 fail_usage() { echo "chaos: $*" >&2; exit 2; }
 [[ "$SECONDS_TOTAL" =~ ^[0-9]+$ ]] && [ "$SECONDS_TOTAL" -ge 10 ] || fail_usage "CHAOS_SECONDS=$SECONDS_TOTAL must be a whole number of seconds, at least 10"
 [[ "$SEED" =~ ^[0-9]+$ ]] || fail_usage "CHAOS_SEED=$SEED must be a non-negative whole number"
 [[ "$RATE" =~ ^[0-9]+$ ]] && [ "$RATE" -ge 1 ] || fail_usage "CHAOS_RATE=$RATE must be a positive whole number"
-[[ "$BASE_PORT" =~ ^[0-9]+$ ]] && [ "$BASE_PORT" -ge 1024 ] && [ "$BASE_PORT" -le 65000 ] || fail_usage "CHAOS_PORT=$BASE_PORT must be 1024..65000"
+[ -z "$BASE_PORT" ] || { [[ "$BASE_PORT" =~ ^[0-9]+$ ]] && [ "$BASE_PORT" -ge 1024 ] && [ "$BASE_PORT" -le 65000 ]; } ||
+  fail_usage "CHAOS_PORT=$BASE_PORT must be 1024..65000"
+
+# The distributor's port and the analyzers' (aports[1..4]): fixed from CHAOS_PORT, else free
+# ones, each chosen once so that a restarted analyzer comes back at the address the
+# distributor knows.
+declare -a aports
+if [ -n "$BASE_PORT" ]; then
+  dport=$BASE_PORT
+  for i in 1 2 3 4; do aports[$i]=$((BASE_PORT + i)); done
+else
+  free_port; dport=$port
+  for i in 1 2 3 4; do free_port; aports[$i]=$port; done
+fi
+aport() { echo "${aports[$1]}"; }
 
 say() { [ "$QUIET" = 1 ] || echo "chaos: $*"; }
 now_ms() { date +%s%3N; }
@@ -136,7 +149,7 @@ if [ ! -d distributor/target/lib ] || [ ! -d emitter/target/lib ] || [ ! -d anal
   fail_usage "the programs are not built; run 'make build' first"
 fi
 
-say "seed $SEED, ${SECONDS_TOTAL}s, $EMITTERS emitters x $RATE msgs/s; 4 analyzers (weights 0.4 0.3 0.2 0.1) on 127.0.0.1:$((BASE_PORT + 1))..$((BASE_PORT + 4))"
+say "seed $SEED, ${SECONDS_TOTAL}s, $EMITTERS emitters x $RATE msgs/s; 4 analyzers (weights 0.4 0.3 0.2 0.1) on 127.0.0.1 ports ${aports[*]}, the distributor on $dport"
 say "roles: kill -9 a${kill_a[0]} and a${kill_a[1]} in turn, stall a$stall_a, flap a$flap_a; ${#schedule[@]} actions (see $out/events.log)"
 for i in 1 2 3 4; do start_analyzer "$i"; done
 for i in 1 2 3 4; do wait_port "$(aport "$i")" "analyzer a$i" "$out/*.log" "${apids[$i]}"; done

@@ -33,18 +33,6 @@ if [ ! -d distributor/target/lib ]; then
   exit 1
 fi
 
-# Sets $port to a free port none of this run's processes was given yet. Not called as
-# $(free_port): a subshell could not add to $taken. 20000-32767: below Linux's range for
-# outgoing connections (32768 and up), which any connection may take meanwhile.
-taken=" "
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12768))
-    case "$taken" in *" $p "*) continue ;; esac
-    if ! port_open "$p"; then taken="$taken$p "; port=$p; return; fi
-  done
-}
 profile=$(mktemp -d); remove_on_exit "$profile" # Chromium's profile, one for the run
 check() {
   java -cp "distributor/target/lib/*" scripts/ui/CheckDashboard.java "$@"

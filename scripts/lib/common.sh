@@ -68,6 +68,20 @@ trap 'echo "$script_name: interrupted; stopping everything it started" >&2; exit
 # True when something accepts connections on 127.0.0.1:PORT.
 port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
+# Sets $port to a free port that no process of this run was given yet. Not called as
+# $(free_port): a subshell could not add to $taken. 20000-32767: below Linux's range for
+# outgoing connections (32768 and up), which any connection may take meanwhile, so a port
+# stays free while its process is down (chaos restarts analyzers on the same port).
+taken=" "
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 12768))
+    case "$taken" in *" $p "*) continue ;; esac
+    if ! port_open "$p"; then taken="$taken$p "; port=$p; return; fi
+  done
+}
+
 # True when process PID holds a socket listening on TCP port PORT: the socket's inode, from
 # /proc/net/tcp{,6}, is among the process's open files.
 pid_listens() {
