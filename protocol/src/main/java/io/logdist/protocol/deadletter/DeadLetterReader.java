@@ -17,7 +17,9 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>A record cut short at the end of the file (a write torn by a crash, or one still
  * being written while this reads) is skipped: the writer forces a record to disk before
- * the distributor ACKs its packet, so a torn record was never acknowledged. A whole
+ * the distributor ACKs its packet, so a torn record was never acknowledged. It counts as
+ * cut short only when the lengths inside it that did arrive agree with its length field;
+ * otherwise that field is damaged, and skipping would hide the records after it. A whole
  * record whose CRC does not match, or whose fields do not add up to its length, is
  * corruption: the read stops with an {@link IOException} naming the file and the
  * record's offset.
@@ -87,6 +89,12 @@ public final class DeadLetterReader {
             long recordLength = record.getUnsignedInt(DeadLetterDescriptor.RECORD_LENGTH_OFFSET);
             long total = DeadLetterDescriptor.RECORD_LENGTH_FIELD_SIZE + recordLength;
             if (total > size - offset) {
+                String damage = damagedLength(channel, offset, size, total);
+                if (damage != null) {
+                    throw corrupt(file, offset, "has recordLength " + recordLength + ", more than the " + (size - offset)
+                        + " bytes left in the file, but " + damage + ": its length field is damaged, and the records"
+                        + " after it are not read");
+                }
                 break; // torn: the rest of this record never reached the file
             }
             if (recordLength < DeadLetterDescriptor.MIN_RECORD_LENGTH || total > Integer.MAX_VALUE - 8) {
@@ -126,6 +134,39 @@ public final class DeadLetterReader {
     }
 
     /**
+     * Tells a torn last append from a damaged length field, for a record that runs past the
+     * end of the file: null when what did arrive agrees with its length, or is zeros from
+     * where it stops agreeing (a file grown by an append whose bytes never all arrived);
+     * otherwise what disagrees. A record in the middle of the file is whole whatever its
+     * length field says, so its reason and packet lengths are there to check.
+     */
+    private static String damagedLength(FileChannel channel, long offset, long size, long total) throws IOException {
+        int present = (int) Math.min(size - offset,
+            DeadLetterDescriptor.REASON_OFFSET + DeadLetterDescriptor.MAX_REASON_BYTES + DeadLetterDescriptor.PACKET_LENGTH_FIELD_SIZE);
+        if (present < DeadLetterDescriptor.REASON_OFFSET) {
+            return null; // shorter than any whole record: only a tear leaves this
+        }
+        ByteBuffer head = ByteBuffer.allocate(present);
+        readFully(channel, head, offset);
+        int reasonLength = Short.toUnsignedInt(head.getShort(DeadLetterDescriptor.REASON_LENGTH_OFFSET));
+        int packetLengthIndex = DeadLetterDescriptor.REASON_OFFSET + reasonLength;
+        if (packetLengthIndex + DeadLetterDescriptor.PACKET_LENGTH_FIELD_SIZE > total) {
+            return zerosToEnd(channel, offset + DeadLetterDescriptor.REASON_LENGTH_OFFSET, size) ? null
+                : "its reason of " + reasonLength + " bytes does not fit in it";
+        }
+        if (present < packetLengthIndex + DeadLetterDescriptor.PACKET_LENGTH_FIELD_SIZE) {
+            return null;
+        }
+        long packetLength = Integer.toUnsignedLong(head.getInt(packetLengthIndex));
+        long wholeLength = packetLengthIndex + DeadLetterDescriptor.PACKET_LENGTH_FIELD_SIZE + packetLength;
+        if (wholeLength != total) {
+            return zerosToEnd(channel, offset + packetLengthIndex, size) ? null
+                : "its reason and packet lengths make it " + wholeLength + " bytes long";
+        }
+        return null;
+    }
+
+    /**
      * Added to the error for a bad record that ends the file, or that only zero bytes follow:
      * what a crash while it was being written leaves (the file grown, its bytes not all
      * written). Such a record was never forced, so never acknowledged; the reader still
@@ -136,20 +177,21 @@ public final class DeadLetterReader {
             + " acknowledged, and 'truncate -s " + offset + " " + file + "' keeps the records before it";
     }
 
-    /** True when every byte from {@code offset} to the end (at most 1 MiB of them) is zero. */
+    /** True when every byte from {@code offset} to the end of the file is zero. */
     private static boolean zerosToEnd(FileChannel channel, long offset, long size) throws IOException {
-        if (size - offset > 1 << 20) {
-            return false;
-        }
-        ByteBuffer rest = ByteBuffer.allocate((int) (size - offset));
-        if (readFully(channel, rest, offset) < rest.capacity()) {
-            return false;
-        }
-        rest.flip();
-        while (rest.hasRemaining()) {
-            if (rest.get() != 0) {
-                return false;
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(INITIAL_BUFFER_BYTES, Math.max(0, size - offset)));
+        for (long at = offset; at < size; ) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), size - at));
+            int n = readFully(channel, chunk, at);
+            if (n == 0) {
+                return true; // the file shrank under us
             }
+            for (int i = 0; i < n; i++) {
+                if (chunk.get(i) != 0) {
+                    return false;
+                }
+            }
+            at += n;
         }
         return true;
     }

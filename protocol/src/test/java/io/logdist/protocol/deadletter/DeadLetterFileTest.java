@@ -224,6 +224,39 @@ class DeadLetterFileTest {
     }
 
     @Test
+    void shouldFailRatherThanSkipTheRestWhenALengthFieldSaysMoreThanTheFileHolds() throws IOException {
+        // Not a torn append: the record's own fields, all in the file, disagree with its length.
+        // Taken for a tear, the damage would hide the third record, which was acknowledged.
+        Path file = writeThree();
+        long second = recordOffsets(file).get(1);
+        long size = Files.size(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(4).putInt(0, (int) size), second);
+        }
+        List<String> seen = new ArrayList<>();
+
+        assertThatThrownBy(() -> DeadLetterReader.read(file, (p, at, r, reason) -> seen.add(reason)))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("record at offset " + second)
+            .hasMessageContaining("length field is damaged")
+            .satisfies(e -> assertThat(e.getMessage()).as("records follow it: no truncate hint").doesNotContain("truncate"));
+        assertThat(seen).containsExactly("one");
+    }
+
+    @Test
+    void shouldSkipATornLastRecordWhosePacketLengthNeverArrived() throws IOException {
+        // The append grew the file and wrote its length and reason; the rest is still zeros.
+        Path file = writeThree();
+        long third = recordOffsets(file).get(2);
+        byte[] bytes = Files.readAllBytes(file);
+        int packetLengthAt = (int) third + DeadLetterDescriptor.REASON_OFFSET + "three".length();
+        Arrays.fill(bytes, packetLengthAt, bytes.length, (byte) 0);
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 1));
+
+        assertThat(readAll(file)).hasSize(2);
+    }
+
+    @Test
     void shouldFailOnAnImpossibleRecordLength() throws IOException {
         Path file = writeThree();
         long second = recordOffsets(file).get(1);
