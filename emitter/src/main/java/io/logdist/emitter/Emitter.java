@@ -176,6 +176,7 @@ public final class Emitter implements AutoCloseable {
         }
         OnceWarning truncation = new OnceWarning(log);
         lineReader = new LineChunkReader(in, stdin ? "standard input" : config.file().toString(), !stdin,
+            stdin || !Files.isRegularFile(config.file()),
             config.messagesPerPacket(), EmitterConfig.MAX_MESSAGE_BYTES,
             LINE_CHUNKS_PER_CONNECTION * config.connections(), Transport.ALLOCATOR, truncation);
         LineChunkReader reader = lineReader;
@@ -251,6 +252,12 @@ public final class Emitter implements AutoCloseable {
     /** Messages in new packets sent so far (each message once, however often it was resent). */
     long messagesSent() {
         return sum(SessionCounters.MESSAGES_SENT);
+    }
+
+    /** Lines read from {@code --file} but never sent, as the run stopped first (duration, Ctrl-C); 0 without a file. */
+    long linesNotSent() {
+        LineChunkReader reader = lineReader;
+        return reader == null ? 0 : Math.max(0, reader.linesRead() - messagesSent());
     }
 
     /** Connections re-established after a loss, over all emitters. */

@@ -62,7 +62,8 @@ public final class EmitterMain implements Callable<Integer> {
 
     @Option(names = "--duration", defaultValue = "10s", paramLabel = "DURATION",
         description = "How long to make new packets, e.g. 500ms, 30s, 2m; 0 = until the source ends, waiting for the"
-            + " distributor for as long as it takes to come up (default ${DEFAULT-VALUE}).")
+            + " distributor for as long as it takes to come up (default ${DEFAULT-VALUE} of generated messages;"
+            + " with --file or --replay, 0).")
     Duration duration;
 
     @Option(names = "--messages-per-packet", defaultValue = "32", paramLabel = "N",
@@ -82,7 +83,10 @@ public final class EmitterMain implements Callable<Integer> {
     PrioritySpec priority;
 
     @Option(names = "--file", paramLabel = "PATH|-",
-        description = "Send the lines of this file (- = standard input), one message per line, instead of generated messages.")
+        description = "Send the lines of this file (- = standard input), one message per line, instead of generated"
+            + " messages. Reads to the end of the input unless --duration is given; lines that arrive slowly go out"
+            + " as they come. A file is read up to its end once: to follow a growing log, pipe 'tail -F FILE' into"
+            + " --file -.")
     Path file;
 
     @Option(names = "--replay", paramLabel = "FILE|DIR",
@@ -195,7 +199,7 @@ public final class EmitterMain implements Callable<Integer> {
         try {
             EmitterConfig c = EmitterConfig.defaults(distributor)
                 .withRatePerSecond(rate)
-                .withDuration(replay.isEmpty() || durationGiven() ? duration : Duration.ZERO)
+                .withDuration(file == null && replay.isEmpty() || durationGiven() ? duration : Duration.ZERO)
                 .withMessagesPerPacket(messagesPerPacket)
                 .withMessageBytes(messageBytes)
                 .withConnections(connections)
@@ -221,7 +225,7 @@ public final class EmitterMain implements Callable<Integer> {
         }
     }
 
-    /** True when --duration was on the command line (a replay then stops after it, like any run). */
+    /** True when --duration was on the command line (a file or a replay then stops after it, like any run). */
     private boolean durationGiven() {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         return parsed != null && parsed.hasMatchedOption("--duration");
@@ -241,6 +245,11 @@ public final class EmitterMain implements Callable<Integer> {
             EmitterReport.Latency lag = r.sendLagUs();
             out.printf(Locale.ROOT, "emitter: send lag behind the schedule p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 lag.p50() / 1000.0, lag.p99() / 1000.0, lag.max() / 1000.0);
+        }
+        long notSent = emitter.linesNotSent();
+        if (notSent > 0) {
+            out.printf(Locale.ROOT, "emitter: %d line%s read from %s %s not sent: the run stopped first%n", notSent,
+                notSent == 1 ? "" : "s", emitter.config().file(), notSent == 1 ? "was" : "were");
         }
         if (emitter.config().replays()) {
             int files = emitter.replayFiles();

@@ -116,6 +116,8 @@ final class EmitterSession implements Unacked.SettleListener {
     private long resendNext = 1;
     private long resendLast;
     private boolean producing = true;
+    /** The source had nothing when a packet was due: the schedule resumes when it has (RatePacer#resumeAt). */
+    private boolean sourceWasDry;
     private boolean welcomedOnce;
     private boolean pumpQueued;
     private long wakeAtNs = Long.MAX_VALUE;
@@ -188,7 +190,7 @@ final class EmitterSession implements Unacked.SettleListener {
 
     /** The run's duration is over: counts what the schedule had due but never sent, then stops producing. */
     void stopProducingAtDurationEnd() {
-        if (producing && pacer.paced() && state != State.FINISHED) {
+        if (producing && pacer.paced() && state != State.FINISHED && !sourceWasDry) {
             recordUnsentBacklog(System.nanoTime());
         }
         stopProducing();
@@ -660,8 +662,16 @@ final class EmitterSession implements Unacked.SettleListener {
         if (!source.ready()) {
             if (source.exhausted()) {
                 stopProducing(true);
+            } else {
+                sourceWasDry = true;
             }
             return false; // else the source wakes the pump when it has more
+        }
+        if (sourceWasDry) {
+            // Waiting for input was nobody's delay: not latency, and no backlog to catch up.
+            sourceWasDry = false;
+            pacer.resumeAt(nowNs);
+            intendedNs = Math.max(intendedNs, pacer.nextDueNs(nowNs));
         }
         if (run.budget != null && !run.budget.tryTake()) {
             stopProducing(true);

@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * <p>A chunk is a pooled heap buffer holding up to {@code messagesPerPacket} lines, each
  * as a u32 length and its bytes, the way they will sit in the packet. The line ending
  * ({@code \n} or {@code \r\n}) is dropped; a line longer than {@code maxLineBytes} is cut
- * to that length with one warning per run. Chunks wait in a bounded {@link ChunkQueue},
+ * to that length with one warning per run. A chunk is handed over when it is full, or,
+ * from an input that may pause, with the whole lines it has when the input has no more to
+ * give at once (a quiet log behind a pipe), so no line waits for later ones. Chunks wait in a bounded {@link ChunkQueue},
  * so a slow distributor slows the reading rather than filling memory; any session may
  * take the next one, which spreads lines over the connections.
  *
@@ -33,12 +35,16 @@ final class LineChunkReader implements AutoCloseable {
     private final InputStream in;
     private final String sourceName;
     private final boolean interruptible;
+    private final boolean streaming;
     private final int messagesPerPacket;
     private final int maxLineBytes;
     private final ByteBufAllocator alloc;
     private final OnceWarning truncation;
     private final ChunkQueue chunks;
     private final Thread thread;
+
+    /** Whole lines read so far; written by the reader thread only. */
+    private volatile long lines;
 
     // Reader thread only.
     private ByteBuf chunk;
@@ -51,12 +57,16 @@ final class LineChunkReader implements AutoCloseable {
      * @param interruptible whether interrupting the reader thread ends a blocked read
      *                      (true for files, which it also closes at the end; false for
      *                      standard input, which is left open for the process)
+     * @param streaming     whether the input may pause (standard input, a named pipe): its
+     *                      whole lines are then handed over whenever it has no more at
+     *                      once; a regular file is read in full chunks up to its end
      */
-    LineChunkReader(InputStream in, String sourceName, boolean interruptible, int messagesPerPacket, int maxLineBytes,
-                    int queueChunks, ByteBufAllocator alloc, OnceWarning truncation) {
+    LineChunkReader(InputStream in, String sourceName, boolean interruptible, boolean streaming, int messagesPerPacket,
+                    int maxLineBytes, int queueChunks, ByteBufAllocator alloc, OnceWarning truncation) {
         this.in = in;
         this.sourceName = sourceName;
         this.interruptible = interruptible;
+        this.streaming = streaming;
         this.messagesPerPacket = messagesPerPacket;
         this.maxLineBytes = maxLineBytes;
         this.alloc = alloc;
@@ -85,6 +95,11 @@ final class LineChunkReader implements AutoCloseable {
         return chunks.finished();
     }
 
+    /** Whole lines read from the input so far, sent or not; any thread. */
+    long linesRead() {
+        return lines;
+    }
+
     private void run() {
         byte[] block = new byte[READ_BLOCK_BYTES];
         try {
@@ -92,6 +107,11 @@ final class LineChunkReader implements AutoCloseable {
             int n;
             while (!chunks.closed() && (n = in.read(block)) >= 0) {
                 consume(block, n);
+                if (streaming && linesInChunk > 0 && in.available() == 0) {
+                    // The next read would wait (a quiet log behind a pipe): send what is here
+                    // rather than hold it until a packet's worth of lines has come.
+                    handOverWholeLines();
+                }
             }
             if (lineStart >= 0) {
                 // A last line without a newline is a line all the same.
@@ -164,11 +184,22 @@ final class LineChunkReader implements AutoCloseable {
         }
         chunk.setInt(lineStart, lineLength);
         lineStart = -1;
+        lines++;
         if (++linesInChunk == messagesPerPacket) {
-            ByteBuf full = chunk;
-            chunk = newChunk();
-            chunks.offer(full);
+            handOverWholeLines();
         }
+    }
+
+    /** Hands over the current chunk's whole lines; a line still being read moves to the next chunk. */
+    private void handOverWholeLines() {
+        ByteBuf full = chunk;
+        chunk = newChunk();
+        if (lineStart >= 0) {
+            chunk.writeBytes(full, lineStart, full.writerIndex() - lineStart);
+            full.writerIndex(lineStart);
+            lineStart = 0;
+        }
+        chunks.offer(full);
     }
 
     private ByteBuf newChunk() {

@@ -6,7 +6,9 @@ package io.logdist.emitter;
  * due at {@code start + m * nsPerMessage}, so packet k of full packets is due at
  * {@code start + k * interval}. The schedule never slips: a connection that fell behind
  * sends what is overdue at once, and latency is measured from these intended times so
- * that stalls are not hidden (coordinated omission).
+ * that stalls are not hidden (coordinated omission). The one exception is a source that
+ * had nothing to send (a quiet log): its wait is nobody's delay, so the schedule
+ * {@link #resumeAt resumes} from when it has lines again.
  *
  * <p>Not thread-safe: one per connection, touched only by its event loop.
  */
@@ -38,6 +40,17 @@ final class RatePacer {
             return nowNs;
         }
         return startNs + (long) (messagesScheduled * nsPerMessage);
+    }
+
+    /**
+     * Moves an overdue schedule on to {@code nowNs}, keeping its pace: for a source that
+     * had nothing to send, so that the wait neither counts as latency nor lets the lines
+     * that come after it out unpaced. A schedule not yet due is left as it is.
+     */
+    void resumeAt(long nowNs) {
+        if (paced() && nextDueNs(nowNs) < nowNs) {
+            startNs = nowNs - (long) (messagesScheduled * nsPerMessage);
+        }
     }
 
     /** Counts a packet of {@code messages} as sent, moving the next due time on. */

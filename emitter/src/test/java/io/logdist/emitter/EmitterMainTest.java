@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -163,6 +164,35 @@ class EmitterMainTest {
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).isEqualTo("emitter: could not reach 127.0.0.1:" + port + " in 300ms; giving up"
             + System.lineSeparator());
+    }
+
+    private static EmitterConfig parsed(String... args) {
+        EmitterMain main = new EmitterMain();
+        CommandLines.create(main).parseArgs(args);
+        return main.config();
+    }
+
+    @Test
+    void shouldSendAWholeFileUnlessADurationIsGiven(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("app.log"), "one\n");
+
+        assertThat(parsed("--distributor", "127.0.0.1:1", "--file", file.toString()).duration()).isZero();
+        assertThat(parsed("--distributor", "127.0.0.1:1", "--file", "-").duration()).isZero();
+        assertThat(parsed("--distributor", "127.0.0.1:1", "--file", file.toString(), "--duration", "5s").duration())
+            .isEqualTo(Duration.ofSeconds(5));
+        assertThat(parsed("--distributor", "127.0.0.1:1").duration()).as("generated load").isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldSayHowManyLinesReadWereNotSentWhenTheDurationEndsFirst(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("app.log"), "line\n".repeat(1000));
+
+        int code = run(withDistributor("--file", file.toString(), "--duration", "300ms", "--rate", "10",
+            "--messages-per-packet", "1"));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).containsPattern("emitter: \\d+ lines read from " + java.util.regex.Pattern.quote(file.toString())
+            + " were not sent: the run stopped first");
     }
 
     @Test

@@ -8,7 +8,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -199,6 +203,32 @@ class EmitterTest {
             assertThat(fake.errorsReceived.peek()).isEqualTo(10);
             assertThat(fake.packets()).isEmpty();
             assertThat(emitter.snapshot().packetsSent()).isZero();
+        }
+    }
+
+    @Test
+    void shouldNotCountTheTimeALogWasQuietAsLatency() throws Exception {
+        // tail -F app.log | emitter --file - --rate 1000: the log says nothing for 1.5 s. The
+        // lines after that were not late; their latency is from when they could be sent.
+        PipedInputStream in = new PipedInputStream(1 << 16);
+        InputStream stdin = System.in;
+        System.setIn(in);
+        PipedOutputStream log = new PipedOutputStream(in);
+        try (Emitter emitter = Emitter.start(config().withFile(EmitterConfig.STDIN).withRatePerSecond(1_000))) {
+            log.write("line\n".repeat(32).getBytes(StandardCharsets.UTF_8));
+            log.flush();
+            await().atMost(Duration.ofSeconds(TIMEOUT_S)).until(() -> emitter.snapshot().messagesAcked() == 32);
+            Thread.sleep(1_500); // the quiet log, not a wait for a condition
+
+            log.write("line\n".repeat(32).getBytes(StandardCharsets.UTF_8));
+            log.close();
+            EmitterReport report = emitter.completion().get(TIMEOUT_S, TimeUnit.SECONDS);
+
+            assertThat(report.messagesAcked()).isEqualTo(64);
+            assertThat(report.latencyUs().max()).as("max ack latency, µs").isLessThan(1_000_000);
+        } finally {
+            log.close();
+            System.setIn(stdin);
         }
     }
 

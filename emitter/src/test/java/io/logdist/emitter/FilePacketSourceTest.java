@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +37,7 @@ class FilePacketSourceTest {
 
     /** The reader and the source, the reader not started yet. */
     private void prepare(String text, int messagesPerPacket, int maxLineBytes) {
-        reader = new LineChunkReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "test", true,
+        reader = new LineChunkReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "test", true, false,
             messagesPerPacket, maxLineBytes, 4, ByteBufAllocator.DEFAULT, warning);
         source = new FilePacketSource(reader, new Wakeup(Runnable::run, wakes::incrementAndGet), warning);
     }
@@ -45,6 +48,22 @@ class FilePacketSourceTest {
         reader.close();
     }
 
+    /** The messages of the next packet, once the source has one. */
+    private List<String> nextPacket(int maxPacketBytes) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.ready());
+        ByteBuf buf = Unpooled.buffer(source.frameBytesHint(maxPacketBytes));
+        try {
+            writer.begin(buf, 1, 1, 0, 0);
+            assertThat(source.fill(writer, maxPacketBytes)).isPositive();
+            assertThat(writer.finish()).isLessThanOrEqualTo(maxPacketBytes);
+            // Fails the test unless the packet validates.
+            PacketModel packet = PacketModel.read(new PacketFlyweight().wrap(buf));
+            return packet.messages().stream().map(m -> new String(m, StandardCharsets.UTF_8)).toList();
+        } finally {
+            buf.release();
+        }
+    }
+
     /** Every packet the source makes until it runs dry. */
     private List<List<String>> packets(int maxPacketBytes) {
         List<List<String>> packets = new ArrayList<>();
@@ -53,17 +72,7 @@ class FilePacketSourceTest {
             if (!source.ready()) {
                 break;
             }
-            ByteBuf buf = Unpooled.buffer(source.frameBytesHint(maxPacketBytes));
-            try {
-                writer.begin(buf, 1, 1, 0, 0);
-                assertThat(source.fill(writer, maxPacketBytes)).isPositive();
-                assertThat(writer.finish()).isLessThanOrEqualTo(maxPacketBytes);
-                // Fails the test unless the packet validates.
-                PacketModel packet = PacketModel.read(new PacketFlyweight().wrap(buf));
-                packets.add(packet.messages().stream().map(m -> new String(m, StandardCharsets.UTF_8)).toList());
-            } finally {
-                buf.release();
-            }
+            packets.add(nextPacket(maxPacketBytes));
         }
         assertThat(source.exhausted()).isTrue();
         return packets;
@@ -96,6 +105,27 @@ class FilePacketSourceTest {
 
         // Room for two 10-byte messages: 32 + 2 * 14 = 60 bytes.
         assertThat(packets(60)).containsExactly(List.of("aaaaaaaaaa", "bbbbbbbbbb"), List.of("cccccccccc"));
+    }
+
+    @Test
+    void shouldSendTheWholeLinesAtHandWhenTheInputHasNoMoreForNow() throws IOException {
+        // tail -F app.log | emitter --file -: a quiet log must not hold its last lines back
+        // until 32 more arrive; a line still being written waits for its newline.
+        PipedInputStream in = new PipedInputStream(1 << 16);
+        try (PipedOutputStream tail = new PipedOutputStream(in)) {
+            reader = new LineChunkReader(in, "stdin", true, true, 32, 1 << 20, 4, ByteBufAllocator.DEFAULT, warning);
+            source = new FilePacketSource(reader, new Wakeup(Runnable::run, wakes::incrementAndGet), warning);
+            reader.start();
+
+            tail.write("one\ntwo\nthr".getBytes(StandardCharsets.UTF_8));
+            tail.flush();
+            assertThat(nextPacket(1 << 20)).containsExactly("one", "two");
+
+            tail.write("ee\nfour\n".getBytes(StandardCharsets.UTF_8));
+            tail.flush();
+            assertThat(nextPacket(1 << 20)).containsExactly("three", "four");
+        }
+        assertThat(packets(1 << 20)).isEmpty();
     }
 
     @Test

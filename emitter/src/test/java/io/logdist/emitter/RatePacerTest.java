@@ -36,4 +36,28 @@ class RatePacerTest {
         pacer.onSent(1);
         assertThat(pacer.nextDueNs(late)).isEqualTo(10_000_000L);
     }
+
+    @Test
+    void shouldResumeAnOverdueScheduleFromNowAtTheSamePace() {
+        RatePacer pacer = new RatePacer(100, 1); // 10 ms a message
+        pacer.start(0);
+        pacer.onSent(3);
+
+        pacer.resumeAt(5_000_000_000L);
+
+        assertThat(pacer.nextDueNs(0)).isEqualTo(5_000_000_000L);
+        pacer.onSent(1);
+        assertThat(pacer.nextDueNs(0)).isEqualTo(5_010_000_000L);
+    }
+
+    @Test
+    void shouldLeaveAScheduleThatIsNotDueYetAsItIs() {
+        RatePacer pacer = new RatePacer(100, 1);
+        pacer.start(0);
+        pacer.onSent(3);
+
+        pacer.resumeAt(10_000_000L);
+
+        assertThat(pacer.nextDueNs(0)).isEqualTo(30_000_000L);
+    }
 }
