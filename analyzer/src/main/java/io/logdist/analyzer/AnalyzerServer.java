@@ -1,6 +1,7 @@
 package io.logdist.analyzer;
 
 import io.logdist.analyzer.record.RecordAppender;
+import io.logdist.protocol.transport.ListenFailure;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
@@ -114,11 +114,8 @@ public final class AnalyzerServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
                 .childHandler(new AnalyzerChannelInitializer(config, counters, records, connections, helloTimeout))
-                .bind(config.listen().toSocketAddress())
-                .await();
-            if (!bind.isSuccess()) {
-                throw startFailure("cannot listen on " + config.listen() + ": " + describe(bind.cause()), bind.cause());
-            }
+                .bind(config.listen().toSocketAddress());
+            ListenFailure.awaitBound(bind, "listen", config.listen());
             AnalyzerServer server = new AnalyzerServer(config, group, loop, bind.channel(), connections, counters, records);
             LOG.info("analyzer {} listening on {} ({}), window {}, maxFrameLength {}{}",
                 config.name(), bind.channel().localAddress(), transport, config.window(), config.maxFrameLength(),
@@ -146,24 +143,14 @@ public final class AnalyzerServer implements AutoCloseable {
         return new UncheckedIOException(message, new IOException(message, cause));
     }
 
-    private static String describe(Throwable cause) {
-        if (cause instanceof UnresolvedAddressException) {
-            return "unknown host";
-        }
-        String message = String.valueOf(cause.getMessage());
-        if (message.contains("Address already in use")) {
-            return "address already in use";
-        }
-        if (message.contains("Cannot assign requested address")) {
-            return "not an address of this machine";
-        }
+    private static String describe(IOException cause) {
         if (cause instanceof NoSuchFileException) {
             return "no such file or directory";
         }
         if (cause instanceof AccessDeniedException) {
             return "permission denied";
         }
-        return message;
+        return String.valueOf(cause.getMessage());
     }
 
     public AnalyzerConfig config() {

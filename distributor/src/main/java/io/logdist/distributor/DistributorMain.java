@@ -7,19 +7,20 @@ import io.logdist.distributor.deadletter.DeadLetterSink;
 import io.logdist.distributor.logging.LogFormat;
 import io.logdist.protocol.cli.CommandLines;
 import io.logdist.protocol.cli.DurationConverter;
-import io.netty.channel.unix.Errors;
+import io.logdist.protocol.cli.InvalidSettingException;
+import io.logdist.protocol.transport.ListenFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.net.BindException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -91,7 +92,25 @@ public final class DistributorMain implements Callable<Integer> {
         LogFormat format = LogFormat.parse(logFormat);
         Duration statusInterval = DurationConverter.parse(interval);
         DistributorConfig.Builder b = configFile == null ? DistributorConfig.builder() : ConfigFile.toBuilder(file, configFile);
-        return new Settings(flags.applyTo(b).build(), format, statusInterval);
+        return new Settings(build(flags.applyTo(b)), format, statusInterval);
+    }
+
+    /** Builds the configuration; a setting out of range is named by its flag when one gave it, else by the file and key. */
+    private DistributorConfig build(DistributorConfig.Builder b) {
+        try {
+            return b.build();
+        } catch (InvalidSettingException e) {
+            // Each config-file key's flag is the key in kebab case: emitterWindow, --emitter-window.
+            String flag = "--" + e.setting().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            if (spec.findOption(flag) != null && parsed != null && parsed.hasMatchedOption(flag)) {
+                throw new IllegalArgumentException(e.forOption(flag), e);
+            }
+            if (configFile != null) {
+                throw new IllegalArgumentException(configFile + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -111,14 +130,9 @@ public final class DistributorMain implements Callable<Integer> {
         Distributor d;
         try {
             d = Distributor.start(config);
-        } catch (Exception e) {
-            if (e instanceof BindException || e instanceof Errors.NativeIoException || e instanceof UnresolvedAddressException) {
-                String why = e instanceof UnresolvedAddressException ? "unknown host" : e.getMessage();
-                spec.commandLine().getErr().println("error: cannot listen on " + config.listen()
-                    + (config.admin() == null ? "" : " / " + config.admin()) + ": " + why);
-                return 1;
-            }
-            throw e;
+        } catch (ListenFailure e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 1;
         }
         ConfigReloader reloader = configFile == null ? null
             : new ConfigReloader(d, configFile, this::buildConfig, !flags.hasAnalyzerFlags(), Duration.ofSeconds(1), readAs);

@@ -62,8 +62,44 @@ class DistributorMainTest {
     void shouldRefuseMoreConnectionsPerAnalyzerThanEventLoops() {
         Run r = run("--analyzer", "a1=127.0.0.1:7101@1", "--threads", "2", "--analyzer-connections", "3");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().lines().findFirst().orElse("")).startsWith("error:").contains("analyzerConnections=3 must be at most threads=2");
+        assertThat(r.err().lines().findFirst().orElse(""))
+            .isEqualTo("error: --analyzer-connections must be at most the event loops (threads=2) (was 3)");
         assertThat(r.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void shouldNameTheFlagOrTheFileAndKeyOfASettingOutOfRange() throws Exception {
+        Run flag = run("--analyzer", "a1=127.0.0.1:7101@1", "--emitter-window", "0");
+        assertThat(flag.code()).isEqualTo(2);
+        assertThat(flag.err().lines().findFirst().orElse("")).isEqualTo("error: --emitter-window must be 1..65536 (was 0)");
+
+        Path file = configFile("analyzers:\n  - { name: a1, address: 127.0.0.1:7101, weight: 1 }\nparkedBytes: -1\n");
+        Run fromFile = run("--config", file.toString());
+        assertThat(fromFile.code()).isEqualTo(2);
+        assertThat(fromFile.err().lines().findFirst().orElse(""))
+            .isEqualTo("error: " + file + ": parkedBytes must not be negative (was -1)");
+        assertThatThrownBy(() -> parsed("--config", file.toString()).buildConfig()).as("what a reload refuses")
+            .hasMessage(file + ": parkedBytes must not be negative (was -1)");
+
+        Run flagOverFile = run("--config", file.toString(), "--parked-bytes", "-2");
+        assertThat(flagOverFile.err().lines().findFirst().orElse("")).isEqualTo("error: --parked-bytes must not be negative (was -2)");
+    }
+
+    @Test
+    void shouldSayWhichListenerCannotBindAPortInUse() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String admin = "127.0.0.1:" + taken.getLocalPort();
+            Run r = run("--listen", "127.0.0.1:0", "--admin", admin, "--analyzer", "a1=127.0.0.1:7101@1");
+
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err().lines().findFirst().orElse(""))
+                .isEqualTo("error: cannot serve the admin API on " + admin + ": address already in use");
+
+            r = run("--listen", admin, "--analyzer", "a1=127.0.0.1:7101@1");
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err().lines().findFirst().orElse(""))
+                .isEqualTo("error: cannot listen for emitters on " + admin + ": address already in use");
+        }
     }
 
     @Test
@@ -119,7 +155,7 @@ class DistributorMainTest {
     void shouldSayAnUnknownListenHostInOneLine() {
         Run r = run("--listen", "nohost.invalid:0", "--analyzer", "a1=127.0.0.1:7101@1");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err().lines().findFirst().orElse("")).isEqualTo("error: cannot listen on nohost.invalid:0: unknown host");
+        assertThat(r.err().lines().findFirst().orElse("")).isEqualTo("error: cannot listen for emitters on nohost.invalid:0: unknown host");
         assertThat(r.err()).doesNotContain("\tat ");
     }
 

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
+import static io.logdist.protocol.cli.InvalidSettingException.check;
+
 /**
  * Everything one emitter run needs. This is the one place settings are validated: the
  * constructor throws {@link IllegalArgumentException} naming the setting and its value
@@ -202,40 +204,5 @@ public record EmitterConfig(
     public EmitterConfig withReplay(List<Path> v) {
         return new EmitterConfig(distributor, ratePerSecond, duration, messagesPerPacket, messageBytes, connections,
             priority, file, window, emitterIdBase, name, drainTimeout, reportFile, maxPackets, quiet, v);
-    }
-
-    private static void check(boolean ok, String setting, Object value, String rule) {
-        if (!ok) {
-            throw new InvalidSettingException(setting, String.valueOf(value), rule);
-        }
-    }
-
-    /**
-     * A setting outside its range. Carries the setting's name and rule apart so the
-     * command line can say the same thing in terms of its own option names.
-     */
-    static final class InvalidSettingException extends IllegalArgumentException {
-        private final String setting;
-        private final String value;
-        private final String rule;
-
-        InvalidSettingException(String setting, String value, String rule) {
-            super(setting + "=" + value + " " + rule);
-            this.setting = setting;
-            this.value = value;
-            this.rule = rule;
-        }
-
-        String setting() {
-            return setting;
-        }
-
-        String value() {
-            return value;
-        }
-
-        String rule() {
-            return rule;
-        }
     }
 }

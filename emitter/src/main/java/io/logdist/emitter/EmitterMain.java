@@ -1,6 +1,7 @@
 package io.logdist.emitter;
 
 import io.logdist.protocol.cli.CommandLines;
+import io.logdist.protocol.cli.InvalidSettingException;
 import io.logdist.protocol.cli.HostPort;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -218,10 +219,9 @@ public final class EmitterMain implements Callable<Integer> {
                 c = c.withName(name);
             }
             return c;
-        } catch (EmitterConfig.InvalidSettingException e) {
-            String option = OPTION_FOR_SETTING.getOrDefault(e.setting(), e.setting());
+        } catch (InvalidSettingException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                option + " " + e.rule() + " (was " + e.value() + ")");
+                e.forOption(OPTION_FOR_SETTING.getOrDefault(e.setting(), e.setting())));
         }
     }
 

@@ -32,18 +32,18 @@ class EmitterConfigTest {
     @Test
     void shouldNameTheSettingAndItsRangeWhenAValueIsOutOfRange() {
         assertThatThrownBy(() -> defaults.withMessagesPerPacket(0))
-            .isInstanceOf(IllegalArgumentException.class).hasMessage("messagesPerPacket=0 must be 1..65535");
-        assertThatThrownBy(() -> defaults.withMessagesPerPacket(65_536)).hasMessageContaining("messagesPerPacket=65536");
-        assertThatThrownBy(() -> defaults.withMessageBytes(0)).hasMessageContaining("messageBytes=0 must be 1..");
-        assertThatThrownBy(() -> defaults.withConnections(0)).hasMessageContaining("connections=0");
-        assertThatThrownBy(() -> defaults.withWindow(0)).hasMessageContaining("window=0");
-        assertThatThrownBy(() -> defaults.withRatePerSecond(-1)).hasMessageContaining("ratePerSecond=-1");
-        assertThatThrownBy(() -> defaults.withMaxPackets(-1)).hasMessageContaining("maxPackets=-1");
-        assertThatThrownBy(() -> defaults.withDuration(Duration.ofSeconds(-1))).hasMessageContaining("duration=");
-        assertThatThrownBy(() -> defaults.withDrainTimeout(Duration.ofSeconds(-1))).hasMessageContaining("drainTimeout=");
-        assertThatThrownBy(() -> defaults.withEmitterIdBase(-5)).hasMessageContaining("emitterIdBase=-5");
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("messagesPerPacket must be 1..65535 (was 0)");
+        assertThatThrownBy(() -> defaults.withMessagesPerPacket(65_536)).hasMessageContaining("messagesPerPacket must be 1..65535 (was 65536)");
+        assertThatThrownBy(() -> defaults.withMessageBytes(0)).hasMessageContaining("messageBytes must be 1..");
+        assertThatThrownBy(() -> defaults.withConnections(0)).hasMessageContaining("connections must be 1..");
+        assertThatThrownBy(() -> defaults.withWindow(0)).hasMessageContaining("window must be 1..");
+        assertThatThrownBy(() -> defaults.withRatePerSecond(-1)).hasMessageContaining("ratePerSecond must be 0 or more (was -1)");
+        assertThatThrownBy(() -> defaults.withMaxPackets(-1)).hasMessageContaining("maxPackets must be 0 or more (was -1)");
+        assertThatThrownBy(() -> defaults.withDuration(Duration.ofSeconds(-1))).hasMessageStartingWith("duration must not be negative");
+        assertThatThrownBy(() -> defaults.withDrainTimeout(Duration.ofSeconds(-1))).hasMessageStartingWith("drainTimeout must not be negative");
+        assertThatThrownBy(() -> defaults.withEmitterIdBase(-5)).hasMessageContaining("emitterIdBase must be").hasMessageEndingWith("(was -5)");
         assertThatThrownBy(() -> defaults.withConnections(3).withEmitterIdBase(Long.MAX_VALUE))
-            .hasMessageContaining("emitterIdBase=");
+            .hasMessageStartingWith("emitterIdBase must be");
     }
 
     @Test

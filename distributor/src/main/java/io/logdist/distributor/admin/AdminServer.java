@@ -3,9 +3,11 @@ package io.logdist.distributor.admin;
 import io.logdist.distributor.Distributor;
 import io.logdist.distributor.logging.RateLimitedLog;
 import io.logdist.protocol.cli.HostPort;
+import io.logdist.protocol.transport.ListenFailure;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -56,7 +58,7 @@ public final class AdminServer {
         adminThread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ldp-admin", true));
         AdminRouter router = new AdminRouter(distributor);
         adminThread.scheduleAtFixedRate(() -> sample(router), 0, SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
-        channel = new ServerBootstrap()
+        ChannelFuture bind = new ServerBootstrap()
             .group(group)
             .channel(transport.serverChannel())
             .childHandler(new ChannelInitializer<Channel>() {
@@ -66,7 +68,8 @@ public final class AdminServer {
                         new AdminHttpHandler(router::handle, adminThread));
                 }
             })
-            .bind(listen.toSocketAddress()).sync().channel();
+            .bind(listen.toSocketAddress());
+        channel = ListenFailure.awaitBound(bind, "serve the admin API", listen).channel();
         return (InetSocketAddress) channel.localAddress();
     }
 

@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import static io.logdist.protocol.cli.InvalidSettingException.check;
+
 /**
  * Everything the distributor is configured with, validated once here. Built from the
  * command line or a YAML file ({@link ConfigFile}) through {@link Builder}; immutable.
@@ -102,33 +104,33 @@ public record DistributorConfig(
         if (overflow == null) {
             overflow = OverflowPolicy.BLOCK;
         }
-        require(threads >= 0, "threads=" + threads + " must be 0 (one per core) or more");
-        require(analyzerConnections >= 0, "analyzerConnections=" + analyzerConnections + " must be 0 (one per event loop) or more");
-        require(threads == 0 || analyzerConnections <= threads, "analyzerConnections=" + analyzerConnections
-            + " must be at most threads=" + threads + " (one connection per event loop at most)");
-        require(maxEmitterWindow >= 1 && maxEmitterWindow <= 65_536, "maxEmitterWindow=" + maxEmitterWindow + " must be 1..65536");
-        require(linkWindow >= 1 && linkWindow <= 65_536, "linkWindow=" + linkWindow + " must be 1..65536");
-        require(maxFrameLength >= 64 && maxFrameLength <= (64 << 20), "maxFrameLength=" + maxFrameLength + " must be 64..67108864");
-        require(parkedBytesLimit >= 0, "parkedBytesLimit=" + parkedBytesLimit + " must not be negative");
-        require(positive(helloTimeout), "helloTimeout must be positive");
-        require(positive(reconnectBase), "reconnectBase must be positive");
-        require(reconnectMax.compareTo(reconnectBase) >= 0, "reconnectMax must be at least reconnectBase");
-        require(linkTimeout.toMillis() >= 50, "linkTimeout=" + linkTimeout.toMillis() + "ms must be at least 50ms");
-        require(maxRetries >= 0, "maxRetries=" + maxRetries + " must not be negative");
-        require(!slowStart.isNegative(), "slowStart must not be negative");
-        require(queueBytes >= 1024, "queueBytes=" + queueBytes + " must be at least 1024");
-        require(!drainTimeout.isNegative(), "drainTimeout must not be negative");
-        require(emitterExpiry != null && !emitterExpiry.isNegative(), "emitterExpiry must not be negative");
+        // Named by their config-file keys; the command line says the same in its flags' names.
+        check(threads >= 0, "threads", threads, "must be 0 (one per core) or more");
+        check(analyzerConnections >= 0, "analyzerConnections", analyzerConnections, "must be 0 (one per event loop) or more");
+        check(threads == 0 || analyzerConnections <= threads, "analyzerConnections", analyzerConnections,
+            "must be at most the event loops (threads=" + threads + ")");
+        check(maxEmitterWindow >= 1 && maxEmitterWindow <= 65_536, "emitterWindow", maxEmitterWindow, "must be 1..65536");
+        check(linkWindow >= 1 && linkWindow <= 65_536, "linkWindow", linkWindow, "must be 1..65536");
+        check(maxFrameLength >= 64 && maxFrameLength <= (64 << 20), "maxFrameLength", maxFrameLength, "must be 64..67108864");
+        check(parkedBytesLimit >= 0, "parkedBytes", parkedBytesLimit, "must not be negative");
+        check(positive(helloTimeout), "helloTimeout", millis(helloTimeout), "must be positive");
+        check(positive(reconnectBase), "reconnectBase", millis(reconnectBase), "must be positive");
+        check(reconnectMax.compareTo(reconnectBase) >= 0, "reconnectMax", millis(reconnectMax),
+            "must be at least reconnectBase (" + millis(reconnectBase) + ")");
+        check(linkTimeout.toMillis() >= 50, "linkTimeout", millis(linkTimeout), "must be at least 50ms");
+        check(maxRetries >= 0, "maxRetries", maxRetries, "must not be negative");
+        check(!slowStart.isNegative(), "slowStart", millis(slowStart), "must not be negative");
+        check(queueBytes >= 1024, "queueBytes", queueBytes, "must be at least 1024");
+        check(!drainTimeout.isNegative(), "drainTimeout", millis(drainTimeout), "must not be negative");
+        check(emitterExpiry != null && !emitterExpiry.isNegative(), "emitterExpiry", millis(emitterExpiry), "must not be negative");
     }
 
     private static boolean positive(Duration d) {
         return d != null && !d.isNegative() && !d.isZero();
     }
 
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(message);
-        }
+    private static String millis(Duration d) {
+        return d == null ? "none" : d.toMillis() + "ms";
     }
 
     /** A configuration with every default, listening on {@code listen}, feeding {@code analyzers}. */

@@ -4,6 +4,7 @@ import io.logdist.distributor.config.DistributorConfig;
 import io.logdist.distributor.loop.LoopContexts;
 import io.logdist.distributor.routing.RoutingTables;
 import io.logdist.protocol.codec.FrameDecoder;
+import io.logdist.protocol.transport.ListenFailure;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -62,7 +63,8 @@ public final class EmitterServer {
                         new EmitterSession(config, ledgers, contexts, tables, stats, sessions));
                 }
             });
-        serverChannel = b.bind(config.listen().toSocketAddress()).sync().channel();
+        serverChannel = ListenFailure.awaitBound(b.bind(config.listen().toSocketAddress()), "listen for emitters", config.listen())
+            .channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }
 

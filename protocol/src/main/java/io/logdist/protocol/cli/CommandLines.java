@@ -14,8 +14,15 @@ public final class CommandLines {
     private CommandLines() {
     }
 
+    /** System property naming the command as the user runs it, e.g. {@code scripts/logdist emitter}, for usage and hints. */
+    public static final String COMMAND_PROPERTY = "logdist.command";
+
     public static CommandLine create(Object command) {
         CommandLine cl = new CommandLine(command);
+        String shownAs = System.getProperty(COMMAND_PROPERTY);
+        if (shownAs != null && !shownAs.isBlank()) {
+            cl.setCommandName(shownAs);
+        }
         cl.registerConverter(Duration.class, new DurationConverter());
         cl.registerConverter(HostPort.class, new HostPort.Converter());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -93,4 +93,16 @@ class CommandLinesTest {
     void shouldAcceptEnumValuesInAnyCase() {
         assertThat(CommandLines.create(probe).isCaseInsensitiveEnumValuesAllowed()).isTrue();
     }
+
+    @Test
+    void shouldNameTheCommandAsTheUserRunsItInTheHint() {
+        System.setProperty(CommandLines.COMMAND_PROPERTY, "scripts/logdist probe");
+        try {
+            assertThat(run("--timeout", "soon")).isEqualTo(2);
+        } finally {
+            System.clearProperty(CommandLines.COMMAND_PROPERTY);
+        }
+
+        assertThat(err.toString().lines()).last().isEqualTo("try 'scripts/logdist probe --help' for the options");
+    }
 }
