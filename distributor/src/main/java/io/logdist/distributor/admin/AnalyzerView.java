@@ -4,7 +4,7 @@ package io.logdist.distributor.admin;
  * One analyzer as the admin API shows it: configuration, state and counters, taken on
  * the link's event loop at one moment.
  *
- * @param state   {@code up}, {@code slow-start}, {@code draining}, {@code down},
+ * @param state   {@code up}, {@code slow-start}, {@code paused} (its analyzer NACKed with a retryAfterMillis), {@code draining}, {@code down},
  *                {@code stalled}, {@code ejected} or {@code removed}
  * @param circuit {@code closed}, {@code open} or {@code half-open}
  * @param connectionsUp of its {@code connections} (one per event loop), those taking packets

@@ -83,6 +83,8 @@ public final class AnalyzerLink {
     private static final int INBOX_CAPACITY = 1 << 14;
     private static final long HANDSHAKE_TIMEOUT_MS = 5_000;
     private static final long SLOW_START_STEP_MS = 200;
+    /** The longest wait a NACK's retryAfterMillis can impose on a link: an analyzer cannot park it for days. */
+    private static final long MAX_HOLD_OFF_MS = 60_000;
 
     enum State { CONNECTING, HANDSHAKE, UP, BACKOFF, EJECTED, CLOSED }
 
@@ -116,6 +118,9 @@ public final class AnalyzerLink {
     private State state = State.CONNECTING;
     private volatile boolean routable;
     private volatile boolean draining;
+    /** The analyzer NACKed with a retryAfterMillis: no packets for it until {@link #holdOffUntilNs}. */
+    private volatile boolean heldOff;
+    private long holdOffUntilNs;
     private volatile boolean removing;
     private volatile String lastFailure = "";
     private volatile long upSinceNs;
@@ -187,9 +192,9 @@ public final class AnalyzerLink {
         return loop;
     }
 
-    /** True while the link is up, not draining, and takes part in routing. Any thread. */
+    /** True while the link is up, not draining, not held off by its analyzer, and takes part in routing. Any thread. */
     public boolean isRoutable() {
-        return routable && !draining;
+        return routable && !draining && !heldOff;
     }
 
     /** The analyzer's configured weight (held once, by {@link AnalyzerLinks}). Any thread. */
@@ -375,6 +380,7 @@ public final class AnalyzerLink {
             p.deliveredNanos = now;
             p.deliveryId = ++nextDeliveryId;
             p.refusedByAnalyzer = false;
+            p.refusedForNow = false;
             int length = p.length();
             ByteBuf header = ch.alloc().buffer(Frames.DELIVER_HEADER_LENGTH);
             Frames.writeDeliverHeader(header, p.deliveryId, length);
@@ -585,7 +591,11 @@ public final class AnalyzerLink {
         long now = clock.getAsLong();
         while ((p = unacked.pollThrough(through)) != null) {
             if (p.refusedByAnalyzer) {
-                reroute(p, "refused by analyzer " + spec.name());
+                if (p.refusedForNow) {
+                    rerouteRefusedForNow(p);
+                } else {
+                    reroute(p, "refused by analyzer " + spec.name());
+                }
                 continue;
             }
             roundTrip.recordSince(p.deliveredNanos, now);
@@ -620,7 +630,55 @@ public final class AnalyzerLink {
             label, nack.id(), nack.rawCode(), nack.code(), nack.reason());
         if (p != null) {
             p.refusedByAnalyzer = true;
+            p.refusedForNow = nack.retryAfterMillis() > 0;
+            if (p.refusedForNow) {
+                holdOff(nack.retryAfterMillis());
+            }
         }
+    }
+
+    /**
+     * The analyzer asked for time (a NACK with a retryAfterMillis, e.g. OVERLOADED): this
+     * link takes no packets until then ("the sender may send that packet again ... after
+     * retryAfterMillis"). It leaves the routing table and what is queued here goes elsewhere;
+     * with no other analyzer up, packets park on their loop until one takes them.
+     */
+    private void holdOff(long retryAfterMillis) {
+        long until = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(Math.min(retryAfterMillis, MAX_HOLD_OFF_MS));
+        if (until - holdOffUntilNs <= 0 && heldOff) {
+            return;
+        }
+        holdOffUntilNs = until;
+        if (!heldOff) {
+            heldOff = true;
+            tables.publish();
+            rerouteQueued();
+            loop.eventLoop().schedule(this::endHoldOff, until - clock.getAsLong(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Ends a hold-off once its time, perhaps pushed later by more NACKs, has come. */
+    private void endHoldOff() {
+        long left = holdOffUntilNs - clock.getAsLong();
+        if (left > 0) {
+            loop.eventLoop().schedule(this::endHoldOff, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        heldOff = false;
+        tables.publish();
+    }
+
+    /**
+     * Routes a packet the analyzer refused for now (NACK with a retryAfterMillis): not a
+     * retry, since the packet is not at fault, so a short overload does not send it to the
+     * dead-letter file; the hold-off keeps it from coming straight back here.
+     */
+    private void rerouteRefusedForNow(Packet p) {
+        p.deliveryId = 0;
+        p.refusedByAnalyzer = false;
+        p.refusedForNow = false;
+        reroutedAway++;
+        loop.route(p);
     }
 
     private void onError(Channel ch, FrameReader.Error error) {
@@ -639,6 +697,7 @@ public final class AnalyzerLink {
         p.reroutes++;
         p.deliveryId = 0;
         p.refusedByAnalyzer = false;
+        p.refusedForNow = false;
         reroutedAway++;
         if (p.reroutes > settings.maxRetries()) {
             if (deadLetters.write(p, why + " (rerouted " + p.reroutes + " times)")) {
@@ -800,7 +859,7 @@ public final class AnalyzerLink {
             return "draining";
         }
         return switch (state) {
-            case UP -> routable ? (slowStarting() ? "slow-start" : "up") : "down";
+            case UP -> !routable ? "down" : heldOff ? "paused" : slowStarting() ? "slow-start" : "up";
             case EJECTED -> "ejected";
             case BACKOFF -> breaker.state() == CircuitBreaker.State.OPEN ? "ejected" : stalled ? "stalled" : "down";
             case CONNECTING, HANDSHAKE, CLOSED -> stalled ? "stalled" : "down";

@@ -29,7 +29,7 @@ public final class AnalyzerLinks {
     /** The links' logger: an analyzer's lines, its own and its connections', come from one logger. */
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzerLink.class);
     /** From best to worst: the analyzer shows the best state among its links. */
-    private static final List<String> STATE_ORDER = List.of("up", "slow-start", "draining", "stalled", "down", "ejected", "removed");
+    private static final List<String> STATE_ORDER = List.of("up", "slow-start", "paused", "draining", "stalled", "down", "ejected", "removed");
 
     private final AnalyzerSpec spec;
     private final List<AnalyzerLink> links;

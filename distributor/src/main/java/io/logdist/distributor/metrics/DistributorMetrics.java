@@ -45,7 +45,7 @@ import java.util.function.ToDoubleFunction;
  */
 public final class DistributorMetrics {
     /** The states of {@code logdist_link_state}. */
-    static final List<String> LINK_STATES = List.of("up", "slow-start", "draining", "down", "stalled", "ejected");
+    static final List<String> LINK_STATES = List.of("up", "slow-start", "paused", "draining", "down", "stalled", "ejected");
     /** The states of {@code logdist_circuit_state}. */
     static final List<String> CIRCUIT_STATES = List.of("closed", "open", "half-open");
 

@@ -40,6 +40,8 @@ public final class Packet {
     public long deliveredNanos;
     /** Set when the analyzer NACKed the current DELIVER: it is rerouted instead of settled. */
     public boolean refusedByAnalyzer;
+    /** With {@link #refusedByAnalyzer}: the NACK asked for a wait (a retryAfterMillis), so the refusal was the analyzer's state, not the packet's fault. */
+    public boolean refusedForNow;
     /** Next packet in whatever intrusive list currently holds this one. */
     Packet next;
 
@@ -58,6 +60,7 @@ public final class Packet {
         p.reroutes = 0;
         p.deliveryId = 0;
         p.refusedByAnalyzer = false;
+        p.refusedForNow = false;
         p.receivedNanos = System.nanoTime();
         p.deliveredNanos = 0;
         p.next = null;

@@ -8,8 +8,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,6 +26,11 @@ final class RawAnalyzer implements AutoCloseable {
     final AtomicInteger tooLong = new AtomicInteger();
     /** The code of the last ERROR the distributor sent, or -1. */
     final AtomicInteger errorReceived = new AtomicInteger(-1);
+    /** When each DELIVER was read ({@link System#nanoTime()}), accepted or not. */
+    final List<Long> deliveredAtNanos = new CopyOnWriteArrayList<>();
+    /** While above 0, each DELIVER is refused, NACK OVERLOADED with {@link #nackRetryAfterMillis}, then ACKed. */
+    final AtomicInteger nacksLeft = new AtomicInteger();
+    volatile int nackRetryAfterMillis;
     private final int maxFrameLength;
     private final int window;
     private final ServerSocket server;
@@ -83,6 +90,12 @@ final class RawAnalyzer implements AutoCloseable {
                 }
                 if (f.type() == RawLdp.DELIVER) {
                     long deliveryId = f.u64At(0);
+                    deliveredAtNanos.add(System.nanoTime());
+                    if (nacksLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        RawLdp.writeFrame(out, RawLdp.NACK, RawLdp.nack(deliveryId, 8, nackRetryAfterMillis, "overloaded"));
+                        RawLdp.writeFrame(out, RawLdp.ACK, RawLdp.u64(deliveryId));
+                        continue;
+                    }
                     byte[] packet = Arrays.copyOfRange(f.body(), 8, f.body().length);
                     if (!RawLdp.crcMatches(packet)) {
                         badCrc.incrementAndGet();

@@ -96,6 +96,11 @@ final class RawLdp {
         return ByteBuffer.allocate(2 + r.length).putShort((short) code).put(r).array();
     }
 
+    static byte[] nack(long id, int code, int retryAfterMillis, String reason) {
+        byte[] r = str(reason);
+        return ByteBuffer.allocate(8 + 2 + 4 + r.length).putLong(id).putShort((short) code).putInt(retryAfterMillis).put(r).array();
+    }
+
     static byte[] u64(long v) {
         return ByteBuffer.allocate(8).putLong(v).array();
     }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -200,6 +201,35 @@ class SpecConformanceTest {
             try (var files = Files.list(deadLetters)) {
                 assertThat(files.toList()).hasSize(1);
             }
+        }
+    }
+
+    @Test
+    void shouldHoldOffAnAnalyzerForTheRetryAfterOfItsNack(@TempDir Path deadLetters) throws Exception {
+        // "The sender may send that packet again later ... after retryAfterMillis": an
+        // overloaded analyzer is not sent the packet again at once, and a short overload
+        // does not use up the packet's retries and send it to the dead-letter file.
+        try (RawAnalyzer busy = new RawAnalyzer();
+             Distributor d = Distributor.start(feeding(busy).maxRetries(1).deadLetterDir(deadLetters).build())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
+            busy.nackRetryAfterMillis = 400;
+            busy.nacksLeft.set(2);
+            try (Socket s = new Socket("127.0.0.1", d.emitterAddress().getPort())) {
+                s.setSoTimeout(10_000);
+                handshake(s, 24, 64);
+                RawLdp.writeFrame(s.getOutputStream(), RawLdp.PACKET, RawLdp.packet(24, 1, 0, "busy"));
+
+                readUntilAck(s.getInputStream(), 1);
+            }
+            assertThat(busy.received).contains("24/1");
+            List<Long> at = busy.deliveredAtNanos;
+            assertThat(at).as("two refusals, then the delivery that took").hasSize(3);
+            for (int i = 1; i < at.size(); i++) {
+                // A slow machine only makes the gap longer: this cannot pass by luck.
+                assertThat(TimeUnit.NANOSECONDS.toMillis(at.get(i) - at.get(i - 1))).as("ms from DELIVER %d to the next", i)
+                    .isGreaterThanOrEqualTo(390);
+            }
+            assertThat(d.deadLetters()).isZero();
         }
     }
 
