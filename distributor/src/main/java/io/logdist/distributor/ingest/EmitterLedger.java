@@ -179,7 +179,9 @@ public final class EmitterLedger {
                 visitor.onRefusal(sequence, ErrorCode.of((int) code));
             }
         });
-        for (long sequence = cursor + 1; sequence <= cursor + window; sequence++) {
+        // The whole ring, not the current window: a reconnect may ask for a smaller one than
+        // the refusals above the cursor were made under.
+        for (long sequence = cursor + 1; sequence <= cursor + states.length; sequence++) {
             int i = (int) (sequence & mask);
             if (states[i] == REFUSED) {
                 visitor.onRefusal(sequence, ErrorCode.of(refusedCodes[i]));
@@ -208,6 +210,10 @@ public final class EmitterLedger {
             refusedBeforeAnchor.forEachLong((r, code) -> {
                 if (r < sequence) { // the cursor passes it: settled (refused), and a resend of it is new
                     rememberRefused(r, (int) code);
+                } else if (r > sequence && r <= cursor + window) { // refused in the window: the cursor passes it in turn
+                    int i = (int) (r & mask);
+                    states[i] = REFUSED;
+                    refusedCodes[i] = (byte) code;
                 }
             });
             refusedBeforeAnchor.clear();

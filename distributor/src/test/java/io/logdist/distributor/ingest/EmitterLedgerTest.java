@@ -76,6 +76,34 @@ class EmitterLedgerTest {
     }
 
     @Test
+    void shouldSettleARefusalAboveTheFirstGoodPacketAsRefused() {
+        // A restarted distributor: the emitter resends 5 (malformed) before 4. Forgetting the
+        // refusal of 5 would stop the cursor at 4 for good.
+        ledger.refuse(5, ErrorCode.BAD_CHECKSUM);
+        ledger.admit(4);
+        ledger.onSafe(4);
+        ledger.admit(6);
+        ledger.onSafe(6);
+
+        assertThat(ledger.cursor()).isEqualTo(6);
+        assertThat(ledger.admit(5)).as("refused, not settled: its resend is new").isEqualTo(Admission.ACCEPT);
+    }
+
+    @Test
+    void shouldNackAgainARefusalAboveASmallerWindowOfTheNextConnection() {
+        // The emitter reconnects asking for a window of 2: 6, refused under the old window of
+        // 8, must still be NACKed again, or a later cumulative ACK would pass for its settling.
+        ledger.admit(1);
+        ledger.refuse(6, ErrorCode.BAD_CHECKSUM);
+        ledger.attach(null, 2);
+        java.util.List<Long> again = new java.util.ArrayList<>();
+
+        ledger.forEachRecentRefusal((sequence, code) -> again.add(sequence));
+
+        assertThat(again).containsExactly(6L);
+    }
+
+    @Test
     void shouldNotAnchorOnARefusedFirstPacket() {
         ledger.refuse(999_999, ErrorCode.BAD_CHECKSUM);
         assertThat(ledger.admit(5)).isEqualTo(Admission.ACCEPT);
