@@ -217,6 +217,9 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         ledger.forEachRecentRefusal((sequence, code) -> ctx.write(Frames.nack(ctx.alloc(), sequence, code,
             code.isTransient() ? RETRY_AFTER_MS : 0, "refused on an earlier connection"), ctx.voidPromise()));
         ctx.flush();
+        if (sessions.shuttingDown()) {
+            sayGoodbye(); // its HELLO crossed the shutdown: GOODBYE now, and the packets after it are refused
+        }
         LOG.atDebug().addKeyValue("emitter", emitterId).addKeyValue("connection", ctx.channel().id().asShortText()).log("emitter {} ({}) from {}: window {}, acked through {}", emitterId, emitterName, ctx.channel().remoteAddress(), window, ledger.ackedThrough());
         ByteBuf held;
         while ((held = heldWhileAttaching.poll()) != null) {
@@ -329,12 +332,14 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
 
     /** GOODBYE to the emitter; from now on new packets get NACK SHUTTING_DOWN. Any thread. */
     void beginShutdown() {
-        ctx.executor().execute(() -> {
-            if (state == State.OPEN && !shuttingDown) {
-                shuttingDown = true;
-                ctx.writeAndFlush(Frames.goodbye(ctx.alloc()), ctx.voidPromise());
-            }
-        });
+        ctx.executor().execute(this::sayGoodbye);
+    }
+
+    private void sayGoodbye() {
+        if (state == State.OPEN && !shuttingDown) {
+            shuttingDown = true;
+            ctx.writeAndFlush(Frames.goodbye(ctx.alloc()), ctx.voidPromise());
+        }
     }
 
     /** The admin view of this session. Any thread. */

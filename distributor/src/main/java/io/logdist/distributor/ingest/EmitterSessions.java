@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class EmitterSessions {
     private final Set<EmitterSession> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean shuttingDown;
 
     void add(EmitterSession s) {
         sessions.add(s);
@@ -32,11 +33,22 @@ public final class EmitterSessions {
         return out;
     }
 
-    /** Tells every session the distributor is shutting down: GOODBYE, and NACK 11 for new packets. */
+    /**
+     * Tells every session the distributor is shutting down: GOODBYE, and NACK 11 for new
+     * packets. A session that joins later (its HELLO was on its way) is told as it joins:
+     * it adds itself, then reads the flag, while this sets the flag, then reads the set, so
+     * one of the two sees the other.
+     */
     public void beginShutdown() {
+        shuttingDown = true;
         for (EmitterSession s : sessions) {
             s.beginShutdown();
         }
+    }
+
+    /** True once {@link #beginShutdown()} was called. Any thread. */
+    boolean shuttingDown() {
+        return shuttingDown;
     }
 
     public int size() {

@@ -24,6 +24,7 @@ final class RawLdp {
     static final int PING = 0x07;
     static final int PONG = 0x08;
     static final int ERROR = 0x09;
+    static final int GOODBYE = 0x0A;
 
     private RawLdp() {
     }

@@ -234,6 +234,42 @@ class SpecConformanceTest {
     }
 
     @Test
+    void shouldSayGoodbyeToAnEmitterWhoseHelloArrivesDuringTheShutdown() throws Exception {
+        // Emitter 25's packet is held (its analyzer asked for a second), so the shutdown
+        // drains; emitter 26 connected before the shutdown began but says HELLO during it.
+        try (RawAnalyzer busy = new RawAnalyzer();
+             Distributor d = Distributor.start(feeding(busy).build())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
+            busy.nackRetryAfterMillis = 1_000;
+            busy.nacksLeft.set(1);
+            try (Socket held = new Socket("127.0.0.1", d.emitterAddress().getPort());
+                 Socket late = new Socket("127.0.0.1", d.emitterAddress().getPort())) {
+                held.setSoTimeout(10_000);
+                late.setSoTimeout(10_000);
+                handshake(held, 25, 64);
+                RawLdp.writeFrame(held.getOutputStream(), RawLdp.PACKET, RawLdp.packet(25, 1, 0, "held"));
+                await().atMost(Duration.ofSeconds(5)).until(() -> busy.deliveredAtNanos.size() == 1);
+
+                Thread shutdown = new Thread(() -> d.shutdownGracefully(Duration.ofSeconds(5)));
+                shutdown.start();
+                assertThat(RawLdp.readFrame(held.getInputStream()).type()).isEqualTo(RawLdp.GOODBYE);
+
+                handshake(late, 26, 64);
+                assertThat(RawLdp.readFrame(late.getInputStream()).type()).as("the shutdown, told at once").isEqualTo(RawLdp.GOODBYE);
+                RawLdp.writeFrame(late.getOutputStream(), RawLdp.PACKET, RawLdp.packet(26, 1, 0, "too late"));
+                RawLdp.Frame f = RawLdp.readFrame(late.getInputStream());
+                assertThat(f.type()).isEqualTo(RawLdp.NACK);
+                assertThat(f.u64At(0)).isEqualTo(1);
+                assertThat(f.u16At(8)).as("SHUTTING_DOWN").isEqualTo(11);
+
+                readUntilAck(held.getInputStream(), 1);
+                shutdown.join(10_000);
+            }
+            assertThat(busy.received).contains("25/1").doesNotContain("26/1");
+        }
+    }
+
+    @Test
     void shouldAnswerASequenceAboveTwoToTheSixtyThreeWithError10() throws Exception {
         // u64 sequences are unsigned: 2^63 is far beyond the window, not a negative duplicate.
         try (Socket s = connect()) {
