@@ -11,6 +11,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The distributor's dead-letter file: opened on the first packet that needs it (no empty
@@ -22,15 +24,27 @@ import java.nio.file.Path;
  */
 public final class DeadLetterSink implements DeadLetters, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSink.class);
+    /** How long a sink that could not write waits before it tries again. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(10);
 
     private final Path dir;
+    private final long retryAfterNs;
     private final Object lock = new Object();
     /** Written under the lock; volatile so that count() and file() can read it without (the writer's own are safe from any thread). */
     private volatile DeadLetterWriter writer;
-    private boolean failed;
+    /** Records in the files of earlier writers, closed after they failed. */
+    private volatile long countBefore;
+    /** Under the lock: while failing, when to try again ({@link System#nanoTime()}). */
+    private boolean failing;
+    private long retryAtNs;
 
     public DeadLetterSink(Path dir) {
+        this(dir, RETRY_AFTER);
+    }
+
+    DeadLetterSink(Path dir, Duration retryAfter) {
         this.dir = dir;
+        this.retryAfterNs = retryAfter.toNanos();
     }
 
     /**
@@ -53,10 +67,16 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
         }
     }
 
+    /**
+     * Writes {@code p} and forces it to disk; false when it could not (the caller keeps the
+     * packet). After a failure (a full disk, say) nothing is tried for a while, then it is
+     * tried again: in a new file when the old one's state is unknown after a failed fsync.
+     */
     @Override
     public boolean write(Packet p, String reason) {
         synchronized (lock) {
-            if (failed) {
+            long now = System.nanoTime();
+            if (failing && now - retryAtNs < 0) {
                 return false;
             }
             try {
@@ -65,11 +85,24 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
                     LOG.warn("dead letters go to {}", writer.file());
                 }
                 writer.append(p.bytes, p.reroutes, reason);
+                if (failing) {
+                    failing = false;
+                    LOG.warn("dead-letter file {} is written again", writer.file());
+                }
                 return true;
             } catch (IOException e) {
                 // Without a place to write, packets keep being rerouted rather than dropped.
-                failed = true;
-                LOG.error("cannot write the dead-letter file in {} ({}); packets will keep being rerouted", dir, e.getMessage());
+                if (!failing) {
+                    LOG.error("cannot write the dead-letter file in {} ({}); packets keep being rerouted, and it is tried"
+                        + " again every {} s", dir, e.getMessage(), TimeUnit.NANOSECONDS.toSeconds(retryAfterNs));
+                }
+                failing = true;
+                retryAtNs = now + retryAfterNs;
+                if (writer != null && writer.failed()) {
+                    countBefore += writer.count();
+                    writer.close();
+                    writer = null;
+                }
                 return false;
             }
         }
@@ -78,7 +111,7 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
     @Override
     public long count() {
         DeadLetterWriter w = writer;
-        return w == null ? 0 : w.count();
+        return countBefore + (w == null ? 0 : w.count());
     }
 
     /** The file written so far, or null when none was needed. */

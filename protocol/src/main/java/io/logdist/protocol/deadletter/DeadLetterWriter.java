@@ -98,6 +98,12 @@ public final class DeadLetterWriter implements AutoCloseable {
                 forceDirectory(dir);
             } catch (IOException e) {
                 channel.close();
+                // No file without its header: a full disk would otherwise leave one per attempt.
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException deleting) {
+                    e.addSuppressed(deleting);
+                }
                 throw new IOException("cannot write dead-letter file " + file + ": " + e.getMessage(), e);
             }
             return new DeadLetterWriter(file, channel, DeadLetterDescriptor.FILE_HEADER_LENGTH, clock);
@@ -188,6 +194,20 @@ public final class DeadLetterWriter implements AutoCloseable {
         } catch (IOException e) {
             cause.addSuppressed(e);
             failure = cause;
+        }
+    }
+
+    /**
+     * True once an append could not be undone or forced to disk: what the file holds is
+     * then unknown and every later append throws. A writer whose append failed cleanly
+     * (the record cut off again) is not failed and may be appended to later.
+     */
+    public boolean failed() {
+        lock.lock();
+        try {
+            return failure != null;
+        } finally {
+            lock.unlock();
         }
     }
 
