@@ -83,7 +83,8 @@ final class EmitterConnection extends ChannelInboundHandlerAdapter {
                 session.onPing(ch, FrameReader.u64Body(frame));
                 break;
             case PONG:
-                FrameReader.u64Body(frame); // checked only: our PINGs just keep the link warm
+                FrameReader.u64Body(frame); // checked, then only its place in the exchange matters
+                session.onPong(ch);
                 break;
             case ERROR:
                 session.onError(ch, FrameReader.error(frame));

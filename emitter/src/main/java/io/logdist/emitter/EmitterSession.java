@@ -510,7 +510,26 @@ final class EmitterSession implements Unacked.SettleListener {
     }
 
     void onPing(Channel ch, long nonce) {
+        if (ch != channel || refusedBeforeWelcome(ch, "PING")) {
+            return;
+        }
         ch.writeAndFlush(Frames.pong(ch.alloc(), nonce), ch.voidPromise());
+    }
+
+    /** A PONG: our PINGs only keep the connection warm, so there is nothing to match it with. */
+    void onPong(Channel ch) {
+        if (ch == channel) {
+            refusedBeforeWelcome(ch, "PONG");
+        }
+    }
+
+    /** "The acceptor answers WELCOME. Any other first frame ... gets ERROR and a close": true when it did. */
+    private boolean refusedBeforeWelcome(Channel ch, String frame) {
+        if (state != State.HANDSHAKING) {
+            return false;
+        }
+        onBrokenStream(ch, ErrorCode.PROTOCOL_VIOLATION, frame + " before WELCOME");
+        return true;
     }
 
     void onError(Channel ch, FrameReader.Error error) {
@@ -523,8 +542,7 @@ final class EmitterSession implements Unacked.SettleListener {
         if (ch != channel) {
             return;
         }
-        if (state == State.HANDSHAKING) {
-            onBrokenStream(ch, ErrorCode.PROTOCOL_VIOLATION, "GOODBYE before WELCOME");
+        if (refusedBeforeWelcome(ch, "GOODBYE")) {
             return;
         }
         if (state != State.STREAMING) {

@@ -3,10 +3,13 @@ package io.logdist.emitter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.logdist.protocol.cli.HostPort;
+import io.logdist.protocol.testing.FrameModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.InputStream;
 import java.io.PipedInputStream;
@@ -195,9 +198,15 @@ class EmitterTest {
         assertThat(again.emitters().get(31L).ackedThrough()).isEqualTo(10);
     }
 
-    @Test
-    void shouldAnswerAGoodbyeInPlaceOfWelcomeWithAProtocolViolation() throws Exception {
-        fake.goodbyeInsteadOfWelcome = true;
+    static List<FrameModel> framesThatAreNotAWelcome() {
+        return List.of(new FrameModel.Goodbye(), new FrameModel.Ping(7), new FrameModel.Pong(7));
+    }
+
+    @ParameterizedTest
+    @MethodSource("framesThatAreNotAWelcome")
+    void shouldAnswerAnythingButWelcomeInPlaceOfWelcomeWithAProtocolViolation(FrameModel instead) throws Exception {
+        // "the acceptor answers WELCOME. Any other first frame ... gets ERROR and a close."
+        fake.insteadOfWelcome = instead;
         try (Emitter emitter = Emitter.start(config().withMaxPackets(1))) {
             await().atMost(Duration.ofSeconds(5)).until(() -> !fake.errorsReceived.isEmpty());
             assertThat(fake.errorsReceived.peek()).isEqualTo(10);

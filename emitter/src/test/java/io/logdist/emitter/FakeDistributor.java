@@ -92,8 +92,8 @@ final class FakeDistributor implements AutoCloseable {
     volatile long ackDelayMs;
     volatile boolean neverAck;
     volatile boolean pingAfterWelcome;
-    /** Answers HELLO with GOODBYE instead of WELCOME. */
-    volatile boolean goodbyeInsteadOfWelcome;
+    /** When set, HELLO is answered with this frame instead of WELCOME. */
+    volatile FrameModel insteadOfWelcome;
     /** Codes of the ERROR frames emitters sent. */
     final java.util.Queue<Integer> errorsReceived = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -285,8 +285,9 @@ final class FakeDistributor implements AutoCloseable {
             long ackedThrough = keepDroppedPacket ? ledger.contiguous : ledger.lastAcked;
             lastAckSent = ackedThrough;
             ledger.lastAcked = Math.max(ledger.lastAcked, ackedThrough);
-            if (goodbyeInsteadOfWelcome) {
-                write(ctx, new FrameModel.Goodbye());
+            FrameModel instead = insteadOfWelcome;
+            if (instead != null) {
+                write(ctx, instead);
                 ctx.flush();
                 return;
             }
