@@ -135,6 +135,15 @@ final class AnalyzerHandler extends ChannelInboundHandlerAdapter {
                 "HELLO role " + hello.role() + " cannot connect to an analyzer (only role 2, a distributor)");
             return;
         }
+        if (records != null && records.failed()) {
+            // Every DELIVER would be dropped unacknowledged: a connection taken now only flaps.
+            fail(ctx, ErrorCode.SHUTTING_DOWN, "this analyzer cannot record anything (" + records.failure().getMessage() + ")");
+            return;
+        }
+        if (hello.window() == 0) {
+            fail(ctx, ErrorCode.PROTOCOL_VIOLATION, "HELLO asks for a window of 0, which could carry no DELIVER");
+            return;
+        }
         helloTimer.cancel(false);
         grantedWindow = Math.min(hello.window(), config.window());
         peer = "distributor '" + hello.name() + "' (id " + Long.toUnsignedString(hello.id()) + ") at " + ctx.channel().remoteAddress();

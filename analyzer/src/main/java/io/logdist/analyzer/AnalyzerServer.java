@@ -164,11 +164,20 @@ public final class AnalyzerServer implements AutoCloseable {
 
     /**
      * A copy of the counters, taken on the event loop so it is consistent; after
-     * {@link #close()}, the counters as they were at close.
+     * {@link #close()}, the counters as they were at close. The sorted sequences of each
+     * emitter (8 bytes a packet) are copied only here, when asked: close itself takes the
+     * totals only, so a long-running analyzer cannot run out of memory while stopping.
      */
     public AnalyzerSnapshot snapshot() {
         AnalyzerSnapshot last = finalSnapshot;
-        return last != null ? last : onLoop(true);
+        if (last == null) {
+            return onLoop(true);
+        }
+        // After close: once the loop has terminated this thread may read what it confined.
+        if (group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS) && group.isTerminated()) {
+            return counters.snapshot(true);
+        }
+        return last;
     }
 
     private AnalyzerSnapshot onLoop(boolean withSequences) {
@@ -220,7 +229,7 @@ public final class AnalyzerServer implements AutoCloseable {
             boolean terminated = group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             if (finalSnapshot == null && terminated) {
                 // The loop has terminated, so this thread may read what it confined.
-                finalSnapshot = counters.snapshot(true);
+                finalSnapshot = counters.snapshot(false);
             }
         }
         if (finalSnapshot == null) {
@@ -236,7 +245,7 @@ public final class AnalyzerServer implements AutoCloseable {
         listener.close();
         connections.close();
         closeQuietly(records);
-        return counters.snapshot(true);
+        return counters.snapshot(false);
     }
 
     private static void closeQuietly(RecordAppender records) {

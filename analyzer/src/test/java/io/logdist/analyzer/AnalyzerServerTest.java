@@ -11,6 +11,8 @@ import io.logdist.protocol.testing.Hex;
 import io.logdist.protocol.testing.PacketModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -267,6 +269,47 @@ class AnalyzerServerTest {
         TestDistributor d = connect(server);
 
         d.frame(new FrameModel.Hello(Frames.ROLE_EMITTER, 1, 16, "e", "")).send();
+
+        assertProtocolErrorThenClose(d, ErrorCode.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void shouldRefuseNewConnectionsOnceItCannotRecord() throws Exception {
+        // /dev/full takes the open and fails every write, like a full disk.
+        AnalyzerServer server = start(AnalyzerConfig.defaults("a1", ANY_PORT).withRecordFile(Path.of("/dev/full")));
+        TestDistributor first = handshake(server, 8);
+        first.deliver(1, Packets.packet(7, 1, 0, "lost to the disk")).send();
+        assertThat(first.closedByPeer()).as("dropped without an ACK").isTrue();
+
+        TestDistributor next = connect(server);
+        next.frame(new FrameModel.Hello(Frames.ROLE_DISTRIBUTOR, 1, 8, "d", "")).send();
+
+        // Not WELCOME, which would only make the distributor's link flap.
+        assertProtocolErrorThenClose(next, ErrorCode.SHUTTING_DOWN);
+    }
+
+    @Test
+    void shouldKeepEverySequenceForASnapshotAfterClose() throws Exception {
+        // close() takes the totals only; the sequences are still there for whoever asks.
+        AnalyzerServer server = start(AnalyzerConfig.defaults("a1", ANY_PORT));
+        TestDistributor d = handshake(server, 8);
+        d.deliver(1, Packets.packet(7, 1, 0, "one")).deliver(2, Packets.packet(7, 2, 0, "two")).send();
+        d.awaitAck(2);
+
+        server.close();
+
+        assertThat(server.snapshot().packets()).isEqualTo(2);
+        assertThat(server.snapshot().sequencesByEmitter().get(7L)).containsExactly(1, 2);
+    }
+
+    @Test
+    void shouldRejectAHelloAskingForAWindowOfZero() throws Exception {
+        // A window of 0 could never carry a DELIVER: docs/protocol.md makes it a violation.
+        AnalyzerServer server = start(AnalyzerConfig.defaults("a1", ANY_PORT));
+        TestDistributor d = connect(server);
+
+        d.frame(new FrameModel.Hello(Frames.ROLE_DISTRIBUTOR, 1, 0, "d", "")).send();
 
         assertProtocolErrorThenClose(d, ErrorCode.PROTOCOL_VIOLATION);
     }

@@ -78,6 +78,16 @@ public final class RecordAppender implements AutoCloseable {
         }
     }
 
+    /** True once a write failed: nothing more can be recorded. Its event loop only. */
+    public boolean failed() {
+        return failure != null;
+    }
+
+    /** Why it failed, or null. Its event loop only. */
+    public IOException failure() {
+        return failure;
+    }
+
     /** Flushes, then closes the file. */
     @Override
     public void close() throws IOException {
