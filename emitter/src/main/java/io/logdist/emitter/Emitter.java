@@ -13,6 +13,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +56,8 @@ public final class Emitter implements AutoCloseable {
 
     private final EmitterConfig config;
     private final long startNs = System.nanoTime();
+    /** The start on the wall clock, for the report: the audit compares it with analyzers' record times. */
+    private final long startedAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     private final LatencyRecorder ackLatency = new LatencyRecorder();
     private final LatencyRecorder sendLag = new LatencyRecorder();
     private final CompletableFuture<EmitterReport> completion = new CompletableFuture<>();
@@ -211,7 +215,8 @@ public final class Emitter implements AutoCloseable {
         double mbPerS = seconds > 0 ? bytesAcked / seconds / 1e6 : 0;
         DeadLetterReplayReader replay = replayReader;
         return new EmitterReport(packetsSent, packetsAcked, packetsNacked, messagesAcked, bytesAcked, seconds,
-            msgsPerS, mbPerS, ackLatency.latency(), sendLag.latency(), emitters, replay == null ? 0 : replay.replayed());
+            msgsPerS, mbPerS, ackLatency.latency(), sendLag.latency(), emitters, replay == null ? 0 : replay.replayed(),
+            startedAtMicros);
     }
 
     /** From the start until every connection stopped making new packets, or until now. */

@@ -39,6 +39,10 @@ import java.util.Map;
  * <p>{@code replayedPackets} counts the dead-lettered packets whose messages were sent
  * again ({@code --replay}), each under a new sequence of this run; 0 otherwise.
  *
+ * <p>{@code startedAtMicros} is when the run started (wall clock, microseconds since the
+ * epoch): every packet of this run reached an analyzer after it, which lets the audit
+ * tell a record of this run from one of an earlier run that used the same emitterId.
+ *
  * <p>Immutable; any thread.
  */
 public record EmitterReport(
@@ -53,7 +57,8 @@ public record EmitterReport(
     Latency latencyUs,
     Latency sendLagUs,
     Map<Long, EmitterProgress> emitters,
-    long replayedPackets) {
+    long replayedPackets,
+    long startedAtMicros) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -103,7 +108,8 @@ public record EmitterReport(
      * {@code bytes_acked}, {@code seconds}, {@code msgs_per_s}, {@code mb_per_s},
      * {@code latency_us} and {@code send_lag_us} (each {@code p50}, {@code p99},
      * {@code p999}, {@code max}) and {@code emitters}: emitterId as a decimal string to
-     * {@code {"first_sequence": F, "acked_through": N, "refused": [...]}}, and {@code replayed_packets}.
+     * {@code {"first_sequence": F, "acked_through": N, "refused": [...]}}, {@code replayed_packets}
+     * and {@code started_at_micros}.
      *
      * @throws UncheckedIOException when the file cannot be written
      */
@@ -139,6 +145,7 @@ public record EmitterReport(
             }
         }
         root.put("replayed_packets", replayedPackets);
+        root.put("started_at_micros", startedAtMicros);
         try {
             return JSON.writeValueAsString(root);
         } catch (IOException e) {

@@ -20,7 +20,7 @@ class EmitterReportTest {
         emitters.put(5L, new EmitterReport.EmitterProgress(1, 0, new long[0]));
         return new EmitterReport(14, 10, 2, 320, 40_960, 2.5, 128.0, 0.016384,
             new EmitterReport.Latency(800, 1_200, 2_000, 5_100), new EmitterReport.Latency(30, 90, 400, 700),
-            emitters, 6);
+            emitters, 6, 1_700_000_000_123_456L);
     }
 
     @Test
@@ -38,6 +38,7 @@ class EmitterReportTest {
         assertThat(json.get("seconds").asDouble()).isEqualTo(2.5);
         assertThat(json.get("msgs_per_s").asDouble()).isEqualTo(128.0);
         assertThat(json.get("mb_per_s").asDouble()).isEqualTo(0.016384);
+        assertThat(json.get("started_at_micros").asLong()).isEqualTo(1_700_000_000_123_456L);
         JsonNode latency = json.get("latency_us");
         assertThat(latency.get("p50").asLong()).isEqualTo(800);
         assertThat(latency.get("p99").asLong()).isEqualTo(1_200);

@@ -27,7 +27,8 @@ import java.util.Map;
 final class AckedPackets {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Coverage(long firstSequence, long ackedThrough, LongHashSet refused) {
+    /** @param startedAtMicros when the run of the report began, or -1 when the report does not say */
+    private record Coverage(long firstSequence, long ackedThrough, LongHashSet refused, long startedAtMicros) {
         boolean acks(long sequence) {
             return sequence >= firstSequence && sequence <= ackedThrough && !refused.contains(sequence);
         }
@@ -67,6 +68,14 @@ final class AckedPackets {
         JsonNode emitters = root == null ? null : root.get("emitters");
         if (emitters == null || !emitters.isObject()) {
             throw new UserError("emitter report " + report + " has no \"emitters\" object");
+        }
+        long startedAt = -1;
+        JsonNode startedNode = root.get("started_at_micros");
+        if (startedNode != null && !startedNode.isNull()) {
+            if (!startedNode.isIntegralNumber() || !startedNode.canConvertToLong() || startedNode.longValue() < 0) {
+                throw new UserError("emitter report " + report + " has a \"started_at_micros\" that is not a non-negative integer");
+            }
+            startedAt = startedNode.longValue();
         }
         for (Map.Entry<String, JsonNode> entry : emitters.properties()) {
             long emitterId;
@@ -109,7 +118,7 @@ final class AckedPackets {
                 coverages = new ArrayList<>(1);
                 byEmitter.put(emitterId, coverages);
             }
-            coverages.add(new Coverage(first, through.longValue(), refused));
+            coverages.add(new Coverage(first, through.longValue(), refused, startedAt));
         }
     }
 
@@ -139,6 +148,40 @@ final class AckedPackets {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** The lowest sequence audited for {@code emitterId}; {@link Long#MAX_VALUE} for an emitter no report names. */
+    long auditedFrom(long emitterId) {
+        List<Coverage> coverages = byEmitter.get(emitterId);
+        long first = Long.MAX_VALUE;
+        if (coverages != null) {
+            for (Coverage c : coverages) {
+                first = Math.min(first, c.firstSequence());
+            }
+        }
+        return first;
+    }
+
+    /** Receives an emitter's start from {@link #forEachStart}. */
+    @FunctionalInterface
+    interface StartVisitor {
+        void onStart(long emitterId, long startedAtMicros);
+    }
+
+    /** Calls {@code visitor} with the earliest start of every emitter whose reports all say when they started. */
+    void forEachStart(StartVisitor visitor) {
+        for (long emitterId : emitterIds()) {
+            long start = Long.MAX_VALUE;
+            for (Coverage c : byEmitter.get(emitterId)) {
+                start = c.startedAtMicros() < 0 ? -1 : Math.min(start, c.startedAtMicros());
+                if (start < 0) {
+                    break;
+                }
+            }
+            if (start >= 0) {
+                visitor.onStart(emitterId, start);
             }
         }
     }

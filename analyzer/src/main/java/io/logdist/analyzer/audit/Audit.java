@@ -1,7 +1,11 @@
 package io.logdist.analyzer.audit;
 
+import io.logdist.protocol.cli.CommandLines.UserError;
+
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -69,7 +73,8 @@ public final class Audit {
             }
         }
         AckedPackets acked = AckedPackets.read(emitterReports);
-        ReceivedPackets received = ReceivedPackets.read(analyzers, bucketMicros);
+        ReceivedPackets received = ReceivedPackets.read(analyzers, bucketMicros, acked::auditedFrom);
+        requireNoEarlierRun(acked, received);
         DeadLetteredPackets dead = DeadLetteredPackets.read(deadLetters);
 
         // acked, acked and recorded by an analyzer, lost
@@ -146,6 +151,28 @@ public final class Audit {
         return new AuditResult(ackedCount, lost, List.copyOf(lostExamples), received.records(), received.distinct(),
             received.records() - received.distinct(), receivedNotAcked, dead.distinct(), List.copyOf(shares), maxDeviation,
             received.bucketCount());
+    }
+
+    /**
+     * Refuses record files that hold, for a sequence this audit covers, a record made
+     * before its emitter's run began: an earlier run with the same emitterId (a reused
+     * {@code --emitter-id}, record files kept). Its records cannot be told from this run's,
+     * so a packet this run lost could be "found" in them and the audit pass.
+     */
+    private static void requireNoEarlierRun(AckedPackets acked, ReceivedPackets received) {
+        acked.forEachStart((emitterId, startedAtMicros) -> {
+            long earliest = received.earliestAudited(emitterId);
+            if (earliest < startedAtMicros) {
+                throw new UserError("the record files hold packets of emitter " + Long.toUnsignedString(emitterId)
+                    + " recorded at " + instant(earliest) + ", before its run began at " + instant(startedAtMicros)
+                    + ": an earlier run's, which cannot be told from this run's. Audit against fresh record files, or"
+                    + " give each run its own --emitter-id (or, if the analyzers' clock is behind the emitter's, fix the clocks)");
+            }
+        });
+    }
+
+    private static Instant instant(long epochMicros) {
+        return Instant.EPOCH.plus(epochMicros, ChronoUnit.MICROS);
     }
 
     /** The slow-start factor in bucket {@code k} of a ramp that began in bucket {@code from}. */

@@ -3,11 +3,13 @@ package io.logdist.analyzer.audit;
 import io.logdist.analyzer.record.RecordFile;
 import io.logdist.analyzer.sequence.SequenceSet;
 import io.logdist.protocol.cli.CommandLines.UserError;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 /**
  * What the analyzers recorded, read from their record files: the distinct
@@ -32,24 +34,33 @@ final class ReceivedPackets {
     }
 
     private final Long2ObjectHashMap<SequenceSet> byEmitter = new Long2ObjectHashMap<>();
+    /** Per emitter, the earliest record of a sequence the audit covers (see {@link #read}). */
+    private final Long2LongHashMap earliestAudited = new Long2LongHashMap(Long.MAX_VALUE);
+    private final LongUnaryOperator auditedFrom;
     private final Long2ObjectHashMap<Bucket> buckets = new Long2ObjectHashMap<>();
     private final long[] messagesByAnalyzer;
     private long records;
     private long distinct;
 
-    private ReceivedPackets(int analyzers) {
+    private ReceivedPackets(int analyzers, LongUnaryOperator auditedFrom) {
         messagesByAnalyzer = new long[analyzers];
+        this.auditedFrom = auditedFrom;
     }
 
-    /** Reads every analyzer's record file; a missing or unreadable file is a {@link UserError}. */
-    static ReceivedPackets read(List<AnalyzerSpec> analyzers, long bucketMicros) {
-        ReceivedPackets received = new ReceivedPackets(analyzers.size());
+    /**
+     * Reads every analyzer's record file; a missing or unreadable file is a {@link UserError}.
+     *
+     * @param auditedFrom per emitterId, the lowest sequence the audit covers: of records at
+     *                    or above it the earliest time is kept ({@link #earliestAudited})
+     */
+    static ReceivedPackets read(List<AnalyzerSpec> analyzers, long bucketMicros, LongUnaryOperator auditedFrom) {
+        ReceivedPackets received = new ReceivedPackets(analyzers.size(), auditedFrom);
         for (int i = 0; i < analyzers.size(); i++) {
             AnalyzerSpec analyzer = analyzers.get(i);
             int index = i;
             try {
                 RecordFile.read(analyzer.recordFile(), (emitterId, sequence, count, receivedAtMicros) ->
-                    received.onRecord(index, emitterId, sequence, count, Math.floorDiv(receivedAtMicros, bucketMicros)));
+                    received.onRecord(index, emitterId, sequence, count, receivedAtMicros, Math.floorDiv(receivedAtMicros, bucketMicros)));
             } catch (NoSuchFileException e) {
                 throw new UserError("record file " + analyzer.recordFile() + " of analyzer " + analyzer.name() + " does not exist");
             } catch (IOException e) {
@@ -59,12 +70,15 @@ final class ReceivedPackets {
         return received;
     }
 
-    private void onRecord(int analyzer, long emitterId, long sequence, long count, long bucketIndex) {
+    private void onRecord(int analyzer, long emitterId, long sequence, long count, long receivedAtMicros, long bucketIndex) {
         records++;
         SequenceSet sequences = byEmitter.get(emitterId);
         if (sequences == null) {
             sequences = new SequenceSet();
             byEmitter.put(emitterId, sequences);
+        }
+        if (receivedAtMicros < earliestAudited.get(emitterId) && sequence >= auditedFrom.applyAsLong(emitterId)) {
+            earliestAudited.put(emitterId, receivedAtMicros);
         }
         if (sequences.add(sequence)) {
             distinct++;
@@ -77,6 +91,11 @@ final class ReceivedPackets {
         }
         bucket.messages[analyzer] += count;
         bucket.records[analyzer]++;
+    }
+
+    /** The earliest time a sequence the audit covers of {@code emitterId} was recorded; {@link Long#MAX_VALUE} if none was. */
+    long earliestAudited(long emitterId) {
+        return earliestAudited.get(emitterId);
     }
 
     boolean contains(long emitterId, long sequence) {

@@ -35,14 +35,23 @@ class AuditTest {
     private final StringWriter err = new StringWriter();
 
     private Path emitterReport(String emittersJson) throws IOException {
+        return emitterReport(emittersJson, "");
+    }
+
+    /** A report of a run that began at {@code startedAtMicros}. */
+    private Path emitterReport(String emittersJson, long startedAtMicros) throws IOException {
+        return emitterReport(emittersJson, "\"started_at_micros\": " + startedAtMicros + ",");
+    }
+
+    private Path emitterReport(String emittersJson, String extra) throws IOException {
         Path file = dir.resolve("emitter-" + System.nanoTime() + ".json");
         Files.writeString(file, """
             {"packets_sent": 99, "packets_acked": 9, "packets_nacked": 1, "messages_acked": 90, "bytes_acked": 900,
              "seconds": 1.5, "msgs_per_s": 60.0, "mb_per_s": 0.1,
              "latency_us": {"p50": 10, "p99": 20, "p999": 30, "max": 40},
-             "some_future_key": [1, 2],
+             "some_future_key": [1, 2], %s
              "emitters": %s}
-            """.formatted(emittersJson));
+            """.formatted(extra, emittersJson));
         return file;
     }
 
@@ -215,6 +224,34 @@ class AuditTest {
 
         assertThat(code).as(out.toString()).isZero();
         assertThat(out.toString()).contains("acked: 2  lost: 0");
+    }
+
+    @Test
+    void shouldRefuseRecordsOfAnEarlierRunWithTheSameEmitterId() throws Exception {
+        // Run 1 (an hour ago) recorded 7/1; run 2 reused --emitter-id 7 and numbered from 1
+        // again, its 7/1 acknowledged but never recorded: 7/1 of run 1 must not pass for it.
+        long runTwo = T0 + 3_600_000_000L;
+        Path report = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", runTwo);
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, runTwo + 1});
+
+        int code = run("--emitter-report", report.toString(), "--analyzer", "a1=1:" + a1);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: the record files hold packets of emitter 7 recorded at ")
+            .contains("before its run began").contains("--emitter-id").hasLineCount(1);
+    }
+
+    @Test
+    void shouldTakeRecordsOfAnEarlierRunBelowThisRunsFirstSequence() throws Exception {
+        // The distributor held 1..2 from run 1, so run 2 numbered from 3: run 1's records are not audited.
+        long runTwo = T0 + 3_600_000_000L;
+        Path report = emitterReport("{\"7\": {\"first_sequence\": 3, \"acked_through\": 3, \"refused\": []}}", runTwo);
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1}, new long[] {7, 3, 4, runTwo + 1});
+
+        int code = run("--emitter-report", report.toString(), "--analyzer", "a1=1:" + a1);
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("acked: 1  lost: 0");
     }
 
     @Test
