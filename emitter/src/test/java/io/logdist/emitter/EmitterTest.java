@@ -414,7 +414,9 @@ class EmitterTest {
         JsonNode json = new ObjectMapper().readTree(reportFile.toFile());
         assertThat(fieldNames(json)).containsExactlyInAnyOrder("packets_sent", "packets_acked", "packets_nacked",
             "messages_acked", "bytes_acked", "seconds", "msgs_per_s", "mb_per_s", "latency_us", "send_lag_us",
-            "emitters", "replayed_packets");
+            "emitters", "replayed_packets", "started_at_micros");
+        long nowMicros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now());
+        assertThat(json.get("started_at_micros").asLong()).isBetween(nowMicros - 60_000_000L, nowMicros);
         assertThat(fieldNames(json.get("latency_us"))).containsExactlyInAnyOrder("p50", "p99", "p999", "max");
         assertThat(fieldNames(json.get("send_lag_us"))).containsExactlyInAnyOrder("p50", "p99", "p999", "max");
         assertThat(json.get("packets_acked").asLong()).isEqualTo(10);
