@@ -11,6 +11,7 @@ import io.logdist.protocol.transport.Backoff;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -21,7 +22,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -368,6 +371,7 @@ final class EmitterSession implements Unacked.SettleListener {
             run.protocolOddity.warn("emitter {}: the distributor granted a window of 0; nothing can be sent", emitterId);
         }
         settleOnWelcome(welcome.ackedThrough());
+        splitWhatNoLongerFits(ch.alloc());
         resendNext = unacked.ackedThrough() + 1;
         resendLast = unacked.highestSent();
         // The backoff is not reset here: a distributor that welcomes and then refuses at
@@ -387,6 +391,51 @@ final class EmitterSession implements Unacked.SettleListener {
                 config.distributor(), unacked.unsettledPackets());
         }
         pump();
+    }
+
+    /**
+     * Packets made for a larger maxFrameLength than this connection's (the distributor
+     * restarted with a lower one) would get ERROR FRAME_TOO_LARGE at every resend. Each
+     * unacknowledged one keeps its sequence with the messages that fit; the rest, like a
+     * waiting retry's that no longer fits, go out as new packets under new sequences.
+     */
+    private void splitWhatNoLongerFits(ByteBufAllocator alloc) {
+        int split = 0;
+        for (long s = unacked.ackedThrough() + 1; s <= unacked.highestSent(); s++) {
+            ByteBuf frame = unacked.frame(s);
+            if (frame == null || !PacketSplit.tooLong(frame, maxPacketBytes)) {
+                continue;
+            }
+            List<PacketSplit.Part> parts = PacketSplit.split(frame, maxPacketBytes, alloc, run.messageTruncation);
+            long intended = unacked.intendedNs(s);
+            PacketSplit.Part first = parts.get(0);
+            unacked.replace(s, first.frame(), first.messages(), first.payloadBytes());
+            for (int k = 1; k < parts.size(); k++) {
+                PacketSplit.Part p = parts.get(k);
+                retries.add(new PendingRetry(p.frame(), intended, p.messages(), p.payloadBytes(), 0));
+            }
+            split++;
+        }
+        List<PendingRetry> waiting = new ArrayList<>(retries.size());
+        PendingRetry next;
+        while ((next = retries.poll()) != null) {
+            waiting.add(next);
+        }
+        for (PendingRetry r : waiting) {
+            if (!PacketSplit.tooLong(r.frame(), maxPacketBytes)) {
+                retries.add(r);
+                continue;
+            }
+            for (PacketSplit.Part p : PacketSplit.split(r.frame(), maxPacketBytes, alloc, run.messageTruncation)) {
+                retries.add(new PendingRetry(p.frame(), r.intendedNs(), p.messages(), p.payloadBytes(), r.dueNs()));
+            }
+            r.frame().release();
+            split++;
+        }
+        if (split > 0) {
+            log.warn("emitter {}: the distributor now takes frames up to {} bytes; {} packets made for larger ones were"
+                + " split to fit", emitterId, maxPacketBytes + FrameDescriptor.MIN_LENGTH, split);
+        }
     }
 
     private void settleOnWelcome(long held) {

@@ -116,6 +116,23 @@ final class Unacked {
     }
 
     /**
+     * Puts {@code frame} (taking over the caller's reference) in place of the frame kept for
+     * an in-flight, unrefused {@code sequence}, which is released: the same sequence with
+     * fewer messages (see {@link PacketSplit}).
+     */
+    void replace(long sequence, ByteBuf frame, int messageCount, int payload) {
+        checkInFlight(sequence);
+        int i = (int) sequence & mask;
+        if (frames[i] == null) {
+            throw new IllegalStateException("sequence " + sequence + " was refused: it has no frame to replace");
+        }
+        frames[i].release();
+        frames[i] = frame;
+        messages[i] = messageCount;
+        payloadBytes[i] = payload;
+    }
+
+    /**
      * Marks an in-flight sequence refused and hands its frame (and the reference to it)
      * to the caller; null when the sequence is not in flight or was already refused.
      */

@@ -130,6 +130,27 @@ class EmitterTest {
     }
 
     @Test
+    void shouldSplitAnUnackedPacketThatNoLongerFitsTheDistributorsFrames() throws Exception {
+        // The distributor comes back with a lower maxFrameLength (8192) while 12 KB packets are
+        // unacknowledged: resent whole, each would get ERROR FRAME_TOO_LARGE, reconnect after reconnect.
+        fake.dropAtPacket = 3;
+        fake.maxFrameLengthAfterDrop = 8192;
+        EmitterConfig config = config().withMaxPackets(6).withMessagesPerPacket(4).withMessageBytes(3000).withWindow(4)
+            .withEmitterIdBase(8);
+
+        EmitterReport report = run(config);
+
+        assertThat(fake.badPackets()).as("frames refused as too large or invalid").isZero();
+        assertThat(report.packetsAcked()).isEqualTo(report.packetsSent());
+        List<FakeDistributor.Received> packets = fake.packets();
+        FakeDistributor.Received lost = packets.stream().filter(FakeDistributor.Received::lost).findFirst().orElseThrow();
+        List<FakeDistributor.Received> later = packets.stream().filter(p -> p.connection() > 1).toList();
+        assertThat(later).isNotEmpty().allSatisfy(p -> assertThat(p.count()).isLessThanOrEqualTo(2));
+        assertThat(later).filteredOn(p -> p.sequence() == lost.sequence()).as("the lost sequence, with what fits").hasSize(1);
+        assertThat(later.stream().flatMap(p -> p.messages().stream()).toList()).containsAll(lost.messages());
+    }
+
+    @Test
     void shouldReconnectWithTheSameEmitterIdAndResendUnackedPacketsUnderTheirOwnSequences() throws Exception {
         fake.dropAtPacket = 10;
         EmitterConfig config = config().withMaxPackets(100).withEmitterIdBase(7).withWindow(16);

@@ -80,7 +80,10 @@ final class FakeDistributor implements AutoCloseable {
 
     // Options.
     volatile int grantWindowAtMost = Integer.MAX_VALUE;
+    /** Announced in WELCOME, and enforced on the connections made after it is set. */
     volatile int maxFrameLength = FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH;
+    /** With {@link #dropAtPacket}: the maxFrameLength from the drop on, like a distributor restarted with a lower one. */
+    volatile int maxFrameLengthAfterDrop = -1;
     volatile long nackOnceSequence = -1;
     /** On the first connection, the N-th packet is not ACKed and the connection is closed. */
     volatile int dropAtPacket = -1;
@@ -145,7 +148,7 @@ final class FakeDistributor implements AutoCloseable {
             .childHandler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new FrameDecoder(FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH), new Connection());
+                    ch.pipeline().addLast(new FrameDecoder(maxFrameLength), new Connection());
                 }
             })
             .bind("127.0.0.1", port).sync().channel();
@@ -318,6 +321,9 @@ final class FakeDistributor implements AutoCloseable {
                     ledger.settle(sequence);
                 }
                 dropped = true;
+                if (maxFrameLengthAfterDrop > 0) {
+                    maxFrameLength = maxFrameLengthAfterDrop;
+                }
                 if (error) {
                     write(ctx, new FrameModel.Error(ErrorCode.IDLE_TIMEOUT, "test says goodbye"))
                         .addListener(ChannelFutureListener.CLOSE);
