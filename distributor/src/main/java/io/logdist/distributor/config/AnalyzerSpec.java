@@ -19,6 +19,9 @@ public record AnalyzerSpec(String name, HostPort address, double weight) {
         if (address == null) {
             throw new IllegalArgumentException("analyzer " + name + " has no address");
         }
+        if (address.port() == 0) {
+            throw new IllegalArgumentException("analyzer " + name + " at " + address + ": port 0 cannot be dialled; give the analyzer's port");
+        }
         try {
             checkWeight(weight, weight);
         } catch (IllegalArgumentException e) {
@@ -26,17 +29,23 @@ public record AnalyzerSpec(String name, HostPort address, double weight) {
         }
     }
 
+    /** The smallest weight taken: below it routing's stride (1 / weight) and slow start's 1 % lose their arithmetic. */
+    public static final double MIN_WEIGHT = 1e-6;
+    /** The largest weight taken: weights are relative, and a million to one is more than any share needs. */
+    public static final double MAX_WEIGHT = 1e6;
+
     /**
-     * The one check of a weight, wherever one comes from (file, flag, admin API): positive
-     * and finite, since shares are a weight over the sum of the weights.
+     * The one check of a weight, wherever one comes from (file, flag, admin API): a
+     * positive number in [{@value #MIN_WEIGHT}, {@value #MAX_WEIGHT}], since shares are a
+     * weight over the sum of the weights and routing steps by one over it.
      *
      * @param written the weight as the user wrote it, for the message
      * @return {@code weight}
-     * @throws IllegalArgumentException {@code weight=<written> must be a positive number}
+     * @throws IllegalArgumentException {@code weight=<written> must be a positive number ...}
      */
     public static double checkWeight(double weight, Object written) {
-        if (!(weight > 0) || Double.isInfinite(weight)) {
-            throw new IllegalArgumentException("weight=" + written + " must be a positive number");
+        if (!(weight >= MIN_WEIGHT && weight <= MAX_WEIGHT)) {
+            throw new IllegalArgumentException("weight=" + written + " must be a positive number from 0.000001 to 1000000");
         }
         return weight;
     }

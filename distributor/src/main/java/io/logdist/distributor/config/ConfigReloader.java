@@ -100,7 +100,20 @@ public final class ConfigReloader implements AutoCloseable {
         if (seen == null) {
             seen = stamp();
         }
-        thread.scheduleWithFixedDelay(this::poll, pollMs, pollMs, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::pollGuarded, pollMs, pollMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A task of a fixed-delay schedule that throws is never run again: one unexpected
+     * failure (an event loop too slow to answer, say) must not end the watching, silently.
+     */
+    private void pollGuarded() {
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            LOG.atError().addKeyValue("file", file.toString()).setCause(e)
+                .log("config: applying {} failed ({}); the file is still watched, and SIGHUP retries", file, e.toString());
+        }
     }
 
     /**

@@ -137,18 +137,20 @@ class AdminApiTest {
             "{\"name\": 7, \"address\": \"" + addr + "\", \"weight\": 1}",
             "{\"name\": \"a\\r\\nb\", \"address\": \"" + addr + "\", \"weight\": 1}",
             "{\"name\": \"a/b\", \"address\": \"" + addr + "\", \"weight\": 1}",
-            "{\"name\": \"x\", \"address\": \"" + addr + "\", \"weight\": 1, \"wieght\": 2}");
+            "{\"name\": \"x\", \"address\": \"" + addr + "\", \"weight\": 1, \"wieght\": 2}",
+            "{\"name\": \"x\", \"address\": \"127.0.0.1:0\", \"weight\": 1}",
+            "{\"name\": \"x\", \"address\": \"" + addr + "\", \"weight\": 1e-310}");
         for (String body : badAdds) {
             assertError(c.send("POST", "/api/analyzers", body), 400, "bad request");
         }
-        for (String body : List.of("", "{}", "{\"weight\": 0}", "{\"weight\": -1}", "{\"weight\": \"x\"}", "{\"weight\": 1, \"name\": \"a9\"}", "[0.5]",
+        for (String body : List.of("", "{}", "{\"weight\": 0}", "{\"weight\": -1}", "{\"weight\": 1e-310}", "{\"weight\": 1e300}", "{\"weight\": \"x\"}", "{\"weight\": 1, \"name\": \"a9\"}", "[0.5]",
                 "{\"weight\": 2} {\"weight\": 3}", "{\"weight\": 2} junk")) {
             assertError(c.send("PUT", "/api/analyzers/a1", body), 400, "bad request");
         }
         assertThat(AdminCluster.json(c.send("PUT", "/api/analyzers/a1", "{\"weight\": 0}")).get("detail").asText())
-            .isEqualTo("weight=0 must be a positive number");
+            .isEqualTo("weight=0 must be a positive number from 0.000001 to 1000000");
         assertThat(AdminCluster.json(c.send("POST", "/api/analyzers", "{\"name\": \"x\", \"address\": \"" + addr + "\", \"weight\": -2.5}"))
-            .get("detail").asText()).isEqualTo("weight=-2.5 must be a positive number");
+            .get("detail").asText()).isEqualTo("weight=-2.5 must be a positive number from 0.000001 to 1000000");
         assertThat(configurationSeen()).isEqualTo(before);
     }
 

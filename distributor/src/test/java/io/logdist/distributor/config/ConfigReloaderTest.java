@@ -128,6 +128,25 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void shouldKeepWatchingAfterAReloadFailsUnexpectedly() throws Exception {
+        // A task of a fixed-delay schedule that throws is never run again: the next edit was ignored, silently.
+        java.util.concurrent.atomic.AtomicBoolean failOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        reloader = new ConfigReloader(distributor, file, () -> {
+            if (failOnce.getAndSet(false)) {
+                throw new IllegalStateException("an event loop did not answer");
+            }
+            return load(file);
+        }, true, Duration.ofMillis(50), null);
+        reloader.start();
+        write(Map.of("a1", 2.0, "a2", 1.0), "");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !failOnce.get());
+
+        write(Map.of("a1", 2.0, "a2", 1.0, "a3", 1.0), "");
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> running().equals(Map.of("a1", 2.0, "a2", 1.0, "a3", 1.0)));
+    }
+
+    @Test
     void shouldRefuseAnInvalidFileNamingItsLineAndFieldAndKeepRunning() throws Exception {
         reloader(Duration.ofMillis(50));
         Map<String, Double> before = running();
