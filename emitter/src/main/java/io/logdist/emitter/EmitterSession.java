@@ -193,7 +193,8 @@ final class EmitterSession implements Unacked.SettleListener {
 
     /** The run's duration is over: counts what the schedule had due but never sent, then stops producing. */
     void stopProducingAtDurationEnd() {
-        if (producing && pacer.paced() && state != State.FINISHED && !sourceWasDry) {
+        // Never welcomed: the schedule never started, so it has nothing due (its start is 0, not a time).
+        if (producing && pacer.paced() && welcomedOnce && state != State.FINISHED && !sourceWasDry) {
             recordUnsentBacklog(System.nanoTime());
         }
         stopProducing();

@@ -107,7 +107,7 @@ final class LineChunkReader implements AutoCloseable {
             int n;
             while (!chunks.closed() && (n = in.read(block)) >= 0) {
                 consume(block, n);
-                if (streaming && linesInChunk > 0 && in.available() == 0) {
+                if (streaming && linesInChunk > 0 && nothingMoreAtOnce()) {
                     // The next read would wait (a quiet log behind a pipe): send what is here
                     // rather than hold it until a packet's worth of lines has come.
                     handOverWholeLines();
@@ -135,6 +135,19 @@ final class LineChunkReader implements AutoCloseable {
                 chunk = null;
             }
             chunks.end();
+        }
+    }
+
+    /**
+     * True when a read now would wait. On JDK 17 {@code available()} on a stream opened on a
+     * named pipe throws ("Illegal seek", fixed in JDK 24): taken as nothing more at once,
+     * not as the end of the input.
+     */
+    private boolean nothingMoreAtOnce() {
+        try {
+            return in.available() == 0;
+        } catch (IOException e) {
+            return true;
         }
     }
 

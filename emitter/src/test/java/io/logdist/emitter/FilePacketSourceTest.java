@@ -129,6 +129,34 @@ class FilePacketSourceTest {
     }
 
     @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+    void shouldReadANamedPipeAsItComes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // --file FIFO: on JDK 17 available() on such a stream throws; that is not the end of the input.
+        java.nio.file.Path fifo = dir.resolve("log.fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Thread writer = new Thread(() -> {
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(fifo)) {
+                out.write("a\nb\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(300); // the pipe stays open: more may come
+                out.write("c\n".getBytes(StandardCharsets.UTF_8));
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        reader = new LineChunkReader(java.nio.file.Files.newInputStream(fifo), "log.fifo", true, true, 32, 1 << 20, 4,
+            ByteBufAllocator.DEFAULT, warning);
+        source = new FilePacketSource(reader, new Wakeup(Runnable::run, wakes::incrementAndGet), warning);
+        reader.start();
+
+        assertThat(nextPacket(1 << 20)).containsExactly("a", "b");
+        assertThat(nextPacket(1 << 20)).containsExactly("c");
+        writer.join(5_000);
+        assertThat(packets(1 << 20)).isEmpty();
+    }
+
+    @Test
     void shouldSayItIsExhaustedOnlyOnceTheInputEndedAndEveryChunkWasTaken() {
         prepare("", 4, 1 << 20);
         assertThat(source.ready()).as("nothing read yet").isFalse(); // the session now waits for a wake-up
