@@ -73,6 +73,8 @@ public final class Emitter implements AutoCloseable {
     /** The report file could not be written at the end of the run (the error was logged). */
     private volatile boolean reportUnwritten;
     private volatile boolean closedEarly;
+    /** Set once the sessions are made (before any can fail). */
+    private volatile RunContext run;
     private EventLoopGroup group;
     private LineChunkReader lineReader;
     private DeadLetterReplayReader replayReader;
@@ -121,6 +123,7 @@ public final class Emitter implements AutoCloseable {
         int threads = Math.min(config.connections(), Math.max(1, Runtime.getRuntime().availableProcessors()));
         group = transport.newGroup(threads, new DefaultThreadFactory("emitter-io", true));
         RunContext run = new RunContext(config, ackLatency, sendLag, new Milestones());
+        this.run = run;
         MicrosClock clock = new MicrosClock();
         for (int i = 0; i < config.connections(); i++) {
             EventLoop loop = group.next();
@@ -308,6 +311,12 @@ public final class Emitter implements AutoCloseable {
     /** True when the report file could not be written at the end (the reason was logged). */
     boolean reportUnwritten() {
         return reportUnwritten;
+    }
+
+    /** Why a session could not do what the run asked (it then sent nothing more), or null. */
+    String failure() {
+        RunContext r = run;
+        return r == null ? null : r.failure();
     }
 
     /** True when the duration passed without any connection ever being welcomed. */

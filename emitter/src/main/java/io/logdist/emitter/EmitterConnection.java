@@ -83,8 +83,7 @@ final class EmitterConnection extends ChannelInboundHandlerAdapter {
                 session.onPing(ch, FrameReader.u64Body(frame));
                 break;
             case PONG:
-                FrameReader.u64Body(frame); // checked, then only its place in the exchange matters
-                session.onPong(ch);
+                session.onPong(ch, FrameReader.u64Body(frame));
                 break;
             case ERROR:
                 session.onError(ch, FrameReader.error(frame));

@@ -165,6 +165,10 @@ public final class EmitterMain implements Callable<Integer> {
             if (emitter.reportUnwritten()) {
                 return 1; // the reason is logged
             }
+            if (emitter.failure() != null) {
+                err.println("error: " + emitter.failure());
+                return 1;
+            }
             long unacked = emitter.packetsUnacked();
             if (unacked > 0) {
                 String packets = unacked == 1 ? " packet" : " packets";

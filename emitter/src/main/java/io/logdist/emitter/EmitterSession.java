@@ -132,6 +132,15 @@ final class EmitterSession implements Unacked.SettleListener {
     private long settledBytes;
     private long welcomedAtNs;
     private long pingNonce;
+    /**
+     * After each WELCOME nothing is sent until the PONG of this PING (0: not waiting). The
+     * distributor repeats its recent NACKs right after WELCOME (docs/protocol.md, decision
+     * h), so they all arrive first: a sequence refused on a lost connection is not resent
+     * under its own sequence, and a run that reuses an emitterId learns of refusals past
+     * what WELCOME said before it numbers anything.
+     */
+    private long barrierNonce;
+    private ScheduledFuture<?> barrierTimeout;
     private ScheduledFuture<?> handshakeTimeout;
     private ScheduledFuture<?> drainDeadline;
     private ScheduledFuture<?> reconnectTimer;
@@ -391,6 +400,23 @@ final class EmitterSession implements Unacked.SettleListener {
             log.info("emitter {}: reconnected to {}; resending {} unacknowledged packets", emitterId,
                 config.distributor(), unacked.unsettledPackets());
         }
+        raiseBarrier(ch);
+    }
+
+    private void raiseBarrier(Channel ch) {
+        barrierNonce = ++pingNonce;
+        ch.writeAndFlush(Frames.ping(ch.alloc(), barrierNonce), ch.voidPromise());
+        // A distributor that never answers must not stall the run: after the handshake timeout, go on.
+        barrierTimeout = loop.schedule(() -> lowerBarrier(ch), HANDSHAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void lowerBarrier(Channel ch) {
+        if (ch != channel || barrierNonce == 0) {
+            return;
+        }
+        barrierNonce = 0;
+        cancel(barrierTimeout);
+        barrierTimeout = null;
         pump();
     }
 
@@ -469,6 +495,9 @@ final class EmitterSession implements Unacked.SettleListener {
         channel = null;
         cancel(handshakeTimeout);
         handshakeTimeout = null;
+        cancel(barrierTimeout);
+        barrierTimeout = null;
+        barrierNonce = 0;
         if (state == State.FINISHED) {
             return;
         }
@@ -543,6 +572,10 @@ final class EmitterSession implements Unacked.SettleListener {
             return;
         }
         long sequence = nack.id();
+        if (barrierNonce != 0 && sequence > unacked.highestSent() && firstSequence > 1) {
+            refuseToReuseEmitterId(ch, sequence);
+            return;
+        }
         ByteBuf frame = unacked.refuse(sequence);
         if (frame == null) {
             log.debug("emitter {}: NACK for sequence {} that is not in flight; ignored", emitterId, sequence);
@@ -559,6 +592,27 @@ final class EmitterSession implements Unacked.SettleListener {
         scheduleWake(due, now);
     }
 
+    /**
+     * This run reuses an emitterId whose earlier run the distributor still holds, and a NACK
+     * after WELCOME refuses a sequence past what WELCOME said was held: the distributor's
+     * record goes further than WELCOME could say (a refusal keeps it from saying more), so
+     * any sequence this run numbered could be taken for one of the earlier run's and ACKed
+     * without being delivered. It sends nothing and ends, saying why.
+     */
+    private void refuseToReuseEmitterId(Channel ch, long sequence) {
+        String why = "emitter " + Long.toUnsignedString(emitterId) + ": the distributor still holds packets of an earlier"
+            + " run with this emitterId past sequence " + unacked.highestSent() + " (it refused " + sequence
+            + "), so new packets could be taken for old ones; give another --emitter-id, or wait for the"
+            + " distributor to forget this one (its --emitter-expiry, 10 min by default)";
+        log.error(why);
+        run.fail(why);
+        barrierNonce = 0;
+        cancel(barrierTimeout);
+        barrierTimeout = null;
+        stopProducing();
+        ch.close();
+    }
+
     void onPing(Channel ch, long nonce) {
         if (ch != channel || refusedBeforeWelcome(ch, "PING")) {
             return;
@@ -566,10 +620,13 @@ final class EmitterSession implements Unacked.SettleListener {
         ch.writeAndFlush(Frames.pong(ch.alloc(), nonce), ch.voidPromise());
     }
 
-    /** A PONG: our PINGs only keep the connection warm, so there is nothing to match it with. */
-    void onPong(Channel ch) {
-        if (ch == channel) {
-            refusedBeforeWelcome(ch, "PONG");
+    /** A PONG: the one of the PING after WELCOME lowers the barrier; the others only kept the connection warm. */
+    void onPong(Channel ch, long nonce) {
+        if (ch != channel || refusedBeforeWelcome(ch, "PONG")) {
+            return;
+        }
+        if (nonce == barrierNonce) {
+            lowerBarrier(ch);
         }
     }
 
@@ -662,8 +719,8 @@ final class EmitterSession implements Unacked.SettleListener {
 
     private void pump() {
         pumpQueued = false;
-        if (state != State.STREAMING) {
-            return; // not connected, or parting: no packets on this connection
+        if (state != State.STREAMING || barrierNonce != 0) {
+            return; // not connected, parting, or the NACKs that follow WELCOME may still be coming
         }
         Channel ch = channel;
         long now = System.nanoTime();

@@ -42,6 +42,8 @@ final class RunContext {
     final OnceWarning protocolOddity;
     final SessionListener listener;
     private final AtomicLong lastUnreachableWarningNs = new AtomicLong(Long.MIN_VALUE);
+    /** Why the run cannot do what it was asked, once a session found out; null while it can. */
+    private final java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
 
     RunContext(EmitterConfig config, LatencyRecorder ackLatency, LatencyRecorder sendLag, SessionListener listener) {
         this.config = config;
@@ -86,5 +88,15 @@ final class RunContext {
             return message;
         }
         return cause == null ? "unknown reason" : cause.getClass().getSimpleName();
+    }
+
+    /** Records why the run failed (the first reason wins). Any thread. */
+    void fail(String why) {
+        failure.compareAndSet(null, why);
+    }
+
+    /** Why the run failed, or null. Any thread. */
+    String failure() {
+        return failure.get();
     }
 }

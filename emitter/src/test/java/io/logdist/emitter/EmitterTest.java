@@ -151,6 +151,43 @@ class EmitterTest {
     }
 
     @Test
+    void shouldNotResendUnderItsOwnSequenceAPacketWhoseNackWasLostWithTheConnection() throws Exception {
+        // Sequence 5 was refused and its NACK lost with the connection; the next WELCOME stops
+        // at 4 and a NACK for 5 follows it. Resent as 5 before that NACK is read, its messages
+        // would go twice (as 5, then as the retry) and 5 be reported refused though taken.
+        fake.dropAtPacket = 5;
+        fake.nackLostWithConnection = true;
+        EmitterConfig config = config().withMaxPackets(10).withEmitterIdBase(11).withWindow(8);
+
+        EmitterReport report = run(config);
+
+        List<FakeDistributor.Received> packets = fake.packets();
+        FakeDistributor.Received refused = packets.stream().filter(FakeDistributor.Received::lost).findFirst().orElseThrow();
+        assertThat(refused.sequence()).isEqualTo(5);
+        List<FakeDistributor.Received> accepted = fake.accepted();
+        assertThat(accepted).noneMatch(p -> p.sequence() == 5);
+        assertThat(accepted.stream().flatMap(p -> p.messages().stream()).filter(refused.messages()::contains))
+            .as("its messages, once, under a new sequence").hasSameSizeAs(refused.messages());
+        assertThat(report.emitters().get(11L).refused()).containsExactly(5);
+        assertThat(report.packetsAcked()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldSendNothingUnderAnEmitterIdWhoseEarlierRunTheDistributorHoldsPastWhatWelcomeSays() throws Exception {
+        // An earlier run of 42 settled 1..20, refusing 18: WELCOME says 17, a NACK for 18 follows.
+        // Numbered from 18, this run's 19 and 20 would be ACKed as the earlier run's, never delivered.
+        fake.earlierRunThrough = 20;
+        fake.earlierRunRefused = 18;
+        try (Emitter emitter = Emitter.start(config().withMaxPackets(5).withEmitterIdBase(42))) {
+            EmitterReport report = emitter.completion().get(TIMEOUT_S, TimeUnit.SECONDS);
+
+            assertThat(fake.packets()).isEmpty();
+            assertThat(report.packetsAcked()).isZero();
+            assertThat(emitter.failure()).contains("emitter 42", "earlier run", "--emitter-id");
+        }
+    }
+
+    @Test
     void shouldReconnectWithTheSameEmitterIdAndResendUnackedPacketsUnderTheirOwnSequences() throws Exception {
         fake.dropAtPacket = 10;
         EmitterConfig config = config().withMaxPackets(100).withEmitterIdBase(7).withWindow(16);

@@ -95,6 +95,18 @@ final class FakeDistributor implements AutoCloseable {
     volatile long ackDelayMs;
     volatile boolean neverAck;
     volatile boolean pingAfterWelcome;
+    /**
+     * With {@link #dropAtPacket}: the dropped packet was refused and its NACK lost with the
+     * connection. The next WELCOME stops below it and a NACK for it follows (decision h).
+     */
+    volatile boolean nackLostWithConnection;
+    /**
+     * An earlier run of each emitterId this fake meets for the first time settled sequences
+     * 1..{@code earlierRunThrough} except {@link #earlierRunRefused}, refused near the end:
+     * WELCOME says held through {@code earlierRunRefused - 1}, and a NACK for it follows.
+     */
+    volatile long earlierRunThrough = -1;
+    volatile long earlierRunRefused = -1;
     /** When set, HELLO is answered with this frame instead of WELCOME. */
     volatile FrameModel insteadOfWelcome;
     /** Codes of the ERROR frames emitters sent. */
@@ -122,6 +134,8 @@ final class FakeDistributor implements AutoCloseable {
         final Set<Long> settled = new HashSet<>();
         long contiguous;
         long lastAcked;
+        /** A sequence refused whose NACK the emitter may not have: NACKed again after each WELCOME; -1: none. */
+        long refused = -1;
 
         void settle(long sequence) {
             settled.add(sequence);
@@ -284,8 +298,21 @@ final class FakeDistributor implements AutoCloseable {
             hellos.add(new Hello(index, hello.id(), hello.window(), hello.name()));
             emitterId = hello.id();
             window = (int) Math.min(hello.window(), grantWindowAtMost);
+            boolean met = ledgers.containsKey(emitterId);
             ledger = ledgers.computeIfAbsent(emitterId, id -> new Ledger());
-            long ackedThrough = keepDroppedPacket ? ledger.contiguous : ledger.lastAcked;
+            long refusedEarlier = -1;
+            if (!met && earlierRunThrough > 0) {
+                for (long q = 1; q <= earlierRunThrough; q++) {
+                    ledger.settle(q); // a refused sequence is settled too: the cursor passes it
+                }
+                ledger.refused = earlierRunRefused;
+            }
+            if (ledger.refused > 0) {
+                refusedEarlier = ledger.refused;
+            }
+            // A refusal the emitter may not know of keeps WELCOME below it (decision h).
+            long ackedThrough = refusedEarlier > 0 ? Math.min(ledger.contiguous, refusedEarlier - 1)
+                : keepDroppedPacket ? ledger.contiguous : ledger.lastAcked;
             lastAckSent = ackedThrough;
             ledger.lastAcked = Math.max(ledger.lastAcked, ackedThrough);
             FrameModel instead = insteadOfWelcome;
@@ -295,6 +322,9 @@ final class FakeDistributor implements AutoCloseable {
                 return;
             }
             write(ctx, new FrameModel.Welcome(window, maxFrameLength, ackedThrough, "fake"));
+            if (refusedEarlier > 0) {
+                write(ctx, new FrameModel.Nack(refusedEarlier, ErrorCode.NO_ANALYZERS, 20, "refused on an earlier connection"));
+            }
             if (pingAfterWelcome) {
                 write(ctx, new FrameModel.Ping(77));
             }
@@ -320,6 +350,10 @@ final class FakeDistributor implements AutoCloseable {
                 if (keepDroppedPacket) {
                     ledger.settle(sequence);
                 }
+                if (nackLostWithConnection) {
+                    ledger.refused = sequence;
+                    ledger.settle(sequence); // refused is settled: the cursor passes it
+                }
                 dropped = true;
                 if (maxFrameLengthAfterDrop > 0) {
                     maxFrameLength = maxFrameLengthAfterDrop;
@@ -332,6 +366,9 @@ final class FakeDistributor implements AutoCloseable {
                     ctx.close();
                 }
                 return;
+            }
+            if (sequence == ledger.refused) {
+                ledger.refused = -1; // the resend of a refused sequence is new (decision b)
             }
             if (ledger.isSettled(sequence)) {
                 duplicates++;
