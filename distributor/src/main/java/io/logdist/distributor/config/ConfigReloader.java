@@ -243,7 +243,9 @@ public final class ConfigReloader implements AutoCloseable {
 
     private boolean remove(String name, String by, List<String> out) {
         try {
-            distributor.removeAnalyzer(name, by);
+            // A reload while it drains (the file listing it again) finds it still there and
+            // changes nothing: once it is gone, what the file says then is what counts.
+            distributor.removeAnalyzer(name, by).whenComplete((ok, failure) -> afterRemoval(name, by));
             return true;
         } catch (NoSuchElementException e) {
             out.add(name + " was already gone");
@@ -264,28 +266,33 @@ public final class ConfigReloader implements AutoCloseable {
     /** A new address: drain and remove the old one, then add the new one on this thread. */
     private boolean move(AnalyzerSpec spec, String by, List<String> out) {
         try {
-            distributor.removeAnalyzer(spec.name(), by + "; moving to " + spec.address()).whenComplete((ok, failure) -> {
-                try {
-                    thread.execute(() -> addBack(spec, by));
-                } catch (RejectedExecutionException e) {
-                    LOG.debug("config: closed before {} could be added back", spec.name());
-                }
-            });
+            distributor.removeAnalyzer(spec.name(), by + "; moving to " + spec.address())
+                .whenComplete((ok, failure) -> afterRemoval(spec.name(), by));
             return true;
         } catch (NoSuchElementException e) {
             return add(spec, by, out);
         }
     }
 
+    /** Once an analyzer removed by a reload is gone (any thread): {@link #addBack} on the reloader thread. */
+    private void afterRemoval(String name, String by) {
+        try {
+            thread.execute(() -> addBack(name, by));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("config: closed before {} could be added back", name);
+        }
+    }
+
     /**
-     * The second half of a move, after the reload's line was written: a failure gets its own
-     * line. A later reload may have changed or removed the analyzer while it drained: what is
-     * added back is what the file says now, and nothing when it no longer lists it or it is
-     * back already (an earlier move's second half). Reloader thread.
+     * After an analyzer removed by a reload is gone: the second half of a move, or the
+     * answer to a reload that listed it again while it drained (which found it still there
+     * and changed nothing). What is added is what the file says now, and nothing when it no
+     * longer lists it or it is back already (an earlier move's second half). A failure gets
+     * its own line, as the reload's was written. Reloader thread.
      */
-    private void addBack(AnalyzerSpec moved, String by) {
-        AnalyzerSpec spec = running.analyzers().stream().filter(a -> a.name().equals(moved.name())).findFirst().orElse(null);
-        if (spec == null || distributor.analyzers().stream().anyMatch(v -> v.name().equals(moved.name()))) {
+    private void addBack(String name, String by) {
+        AnalyzerSpec spec = running.analyzers().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
+        if (spec == null || distributor.analyzers().stream().anyMatch(v -> v.name().equals(name))) {
             return;
         }
         List<String> failed = new ArrayList<>();

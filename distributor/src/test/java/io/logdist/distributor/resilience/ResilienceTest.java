@@ -6,6 +6,8 @@ import io.logdist.analyzer.AnalyzerSnapshot;
 import io.logdist.distributor.Distributor;
 import io.logdist.distributor.admin.AnalyzerView;
 import io.logdist.distributor.config.AnalyzerSpec;
+import io.logdist.distributor.config.ConfigFile;
+import io.logdist.distributor.config.ConfigReloader;
 import io.logdist.distributor.config.DistributorConfig;
 import io.logdist.distributor.config.OverflowPolicy;
 import io.logdist.distributor.testing.Loss;
@@ -16,9 +18,12 @@ import io.logdist.emitter.PrioritySpec;
 import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.codec.ErrorCode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -138,6 +143,47 @@ class ResilienceTest {
             assertThat(r.packetsAcked()).isEqualTo(r.packetsSent());
             assertThat(d.analyzers()).extracting(AnalyzerView::name).containsExactly("good");
             assertThat(d.reroutes()).as("the removed analyzer's reroutes, counted once").isEqualTo(reroutes);
+        }
+    }
+
+    @Test
+    void shouldKeepAnAnalyzerThatTheFileListsAgainWhileItsRemovalDrains(@TempDir Path dir) throws Exception {
+        // A reload drops the analyzer; while it drains what it holds, the file lists it again.
+        // That reload finds it still there and changes nothing: once it is gone, it comes back.
+        try (AnalyzerServer good = AnalyzerServer.start(AnalyzerConfig.defaults("good", local(0)));
+             ControllableAnalyzer staller = new ControllableAnalyzer()) {
+            Path file = dir.resolve("d.yaml");
+            String both = """
+                listen: 127.0.0.1:0
+                threads: 2
+                slowStart: 0
+                linkTimeout: 30s
+                analyzers:
+                  - { name: good, address: 127.0.0.1:%d, weight: 1 }
+                  - { name: staller, address: 127.0.0.1:%d, weight: 1 }
+                """.formatted(good.port(), staller.port());
+            Files.writeString(file, both);
+            try (Distributor d = Distributor.start(ConfigFile.toConfig(ConfigFile.read(file), file));
+                 ConfigReloader reloader = new ConfigReloader(d, file, () -> ConfigFile.toConfig(ConfigFile.read(file), file),
+                     true, Duration.ofMillis(50), null)) {
+                reloader.start();
+                await().atMost(Duration.ofSeconds(10)).until(() -> d.links().stream().allMatch(Distributor.LinkStatus::allConnectionsUp));
+                staller.stalled = true;
+                Emitter e = Emitter.start(emitter(d, 500, 20_000, Duration.ofSeconds(2), 0, "fixed:0"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> view(d, "staller").unacked() > 0);
+
+                Files.writeString(file, both.substring(0, both.indexOf("  - { name: staller")));
+                await().atMost(Duration.ofSeconds(10)).until(() -> view(d, "staller").state().equals("draining"));
+                Files.writeString(file, both);
+                await().atMost(Duration.ofSeconds(10)).until(() -> reloader.applied() == 2);
+                staller.stalled = false; // it ACKs what it holds, and the removal completes
+
+                await().atMost(Duration.ofSeconds(15)).until(() -> d.analyzers().stream()
+                    .anyMatch(v -> v.name().equals("staller") && v.state().equals("up")));
+                EmitterReport r = e.completion().get(60, TimeUnit.SECONDS);
+                e.close();
+                assertThat(r.packetsAcked()).isEqualTo(r.packetsSent());
+            }
         }
     }
 
