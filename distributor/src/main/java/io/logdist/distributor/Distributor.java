@@ -18,6 +18,7 @@ import io.logdist.distributor.link.LinkSettings;
 import io.logdist.distributor.loop.LoopContext;
 import io.logdist.distributor.loop.LoopContexts;
 import io.logdist.distributor.loop.LoopLatency;
+import io.logdist.distributor.loop.LoopNotAnswering;
 import io.logdist.distributor.queue.PacketList;
 import io.logdist.distributor.routing.RoutingTables;
 import io.logdist.protocol.codec.ErrorCode;
@@ -404,7 +405,7 @@ public final class Distributor implements AutoCloseable {
         try {
             return c.eventLoop().submit(task).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("event loop did not answer: " + e, e);
+            throw new LoopNotAnswering("event loop", e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.logdist.distributor.admin.AnalyzerView;
 import io.logdist.distributor.config.AnalyzerSpec;
 import io.logdist.distributor.logging.RateLimitedLog;
 import io.logdist.distributor.loop.LoopContext;
+import io.logdist.distributor.loop.LoopNotAnswering;
 import io.logdist.distributor.loop.LoopInbox;
 import io.logdist.distributor.loop.LoopLatency;
 import io.logdist.distributor.queue.Packet;
@@ -807,7 +808,7 @@ public final class AnalyzerLink {
                 return deadLetterOrRelease(held, sink, "undelivered at shutdown from analyzer " + spec.name());
             }).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("analyzer " + spec.name() + " did not answer: " + e, e);
+            throw new LoopNotAnswering("analyzer " + spec.name(), e);
         }
     }
 
@@ -841,7 +842,7 @@ public final class AnalyzerLink {
             // Generous: a loaded loop (or a GC pause under paranoid leak tracking in tests) must not fail a control call.
             return loop.eventLoop().submit(this::viewHere).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("analyzer " + spec.name() + " did not answer: " + e, e);
+            throw new LoopNotAnswering("analyzer " + spec.name(), e);
         }
     }
 
