@@ -38,6 +38,7 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -438,6 +439,7 @@ public final class AnalyzerLink {
         Bootstrap b = new Bootstrap()
             .group(loop.eventLoop())
             .channel(transport.socketChannel())
+            .resolver(HostResolver.INSTANCE)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
@@ -448,7 +450,8 @@ public final class AnalyzerLink {
                     ch.pipeline().addLast(new FrameDecoder(settings.maxFrameLength()), new LinkHandler());
                 }
             });
-        ChannelFuture f = b.connect(spec.address().toSocketAddress());
+        // Unresolved: the lookup is the resolver's, off this loop.
+        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(spec.address().host(), spec.address().port()));
         channel = f.channel();
         f.addListener((ChannelFutureListener) done -> {
             if (!done.isSuccess() && done.channel() == channel) {

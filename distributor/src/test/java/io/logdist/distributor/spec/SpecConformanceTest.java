@@ -270,6 +270,17 @@ class SpecConformanceTest {
     }
 
     @Test
+    void shouldDialAnAnalyzerByHostName() throws Exception {
+        // Names are looked up off the event loops (HostResolver); the connect goes on on the loop.
+        try (RawAnalyzer named = new RawAnalyzer();
+             Distributor d = Distributor.start(DistributorConfig.of(new HostPort("127.0.0.1", 0),
+                 List.of(new AnalyzerSpec("named", new HostPort("localhost", named.port()), 1.0))).withThreads(2))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
+            assertThat(named.helloRole.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void shouldAnswerASequenceAboveTwoToTheSixtyThreeWithError10() throws Exception {
         // u64 sequences are unsigned: 2^63 is far beyond the window, not a negative duplicate.
         try (Socket s = connect()) {
