@@ -151,7 +151,7 @@ final class EmitterSession implements Unacked.SettleListener {
         this.loop = loop;
         this.run = run;
         this.config = run.config;
-        this.source = sources.create(emitterId, new Wakeup(loop, pumpTask));
+        this.source = sources.create(emitterId, new Wakeup(loop, this::onSourceReady));
         this.clock = clock;
         this.priorities = config.priority().newChooser(emitterId);
         this.pacer = new RatePacer(config.ratePerSecond(), config.connections());
@@ -717,6 +717,19 @@ final class EmitterSession implements Unacked.SettleListener {
         wakeFuture = loop.schedule(wakeTask, Math.max(0, dueNs - nowNs), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * The source has messages again after it ran dry: the schedule resumes from now, when
+     * they came, not from when they can be sent: a connection down meanwhile is a delay
+     * the latency must show.
+     */
+    private void onSourceReady() {
+        if (sourceWasDry) {
+            sourceWasDry = false;
+            pacer.resumeAt(System.nanoTime());
+        }
+        pump();
+    }
+
     private void pump() {
         pumpQueued = false;
         if (state != State.STREAMING || barrierNonce != 0) {
@@ -794,6 +807,7 @@ final class EmitterSession implements Unacked.SettleListener {
         }
         if (sourceWasDry) {
             // Waiting for input was nobody's delay: not latency, and no backlog to catch up.
+            // (Normally onSourceReady resumed the schedule already, when the input came.)
             sourceWasDry = false;
             pacer.resumeAt(nowNs);
             intendedNs = Math.max(intendedNs, pacer.nextDueNs(nowNs));
