@@ -67,7 +67,12 @@ final class TrafficHistory {
         lastMessagesIn = totalMessagesIn;
         double out = 0;
         for (AnalyzerSample a : analyzerSamples) {
-            Series s = analyzers.computeIfAbsent(a.name(), n -> new Series(tick));
+            Series s = analyzers.get(a.name());
+            if (s == null || s.firstTick < tick && a.messagesDelivered() < s.at(tick - 1)) {
+                // New, or a new analyzer under the name (moved, or removed and added again): its count began at 0.
+                s = new Series(tick);
+                analyzers.put(a.name(), s);
+            }
             s.messages[i] = a.messagesDelivered();
             double rate = 0;
             if (s.firstTick < tick && dtSeconds > 0) {

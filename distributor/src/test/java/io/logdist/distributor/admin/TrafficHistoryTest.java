@@ -48,6 +48,20 @@ class TrafficHistoryTest {
     }
 
     @Test
+    void shouldCountAnAnalyzerMovedUnderItsNameAsNewWhenItsCountStartsAgain() {
+        // A move (or DELETE then POST within a second) puts a new analyzer under the name, its
+        // count from 0: its share must not read 0 for the next 10 s (a false deviation alarm).
+        TrafficHistory h = new TrafficHistory();
+        h.record(0, 0, List.of(new TrafficHistory.AnalyzerSample("a1", 1_000_000)), List.of());
+        h.record(SECOND, 0, List.of(new TrafficHistory.AnalyzerSample("a1", 1_000_600)), List.of());
+        h.record(2 * SECOND, 0, List.of(new TrafficHistory.AnalyzerSample("a1", 500)), List.of());
+        h.record(3 * SECOND, 0, List.of(new TrafficHistory.AnalyzerSample("a1", 1_100)), List.of());
+
+        assertThat(h.recentMessages("a1")).isEqualTo(600);
+        assertThat(h.messagesPerSecond("a1")).isCloseTo(600, within(1e-9));
+    }
+
+    @Test
     void shouldCompareSharesWithWeightsAndEffectiveWeights() {
         TrafficHistory h = new TrafficHistory();
         h.record(0, 0, List.of(new TrafficHistory.AnalyzerSample("a1", 0), new TrafficHistory.AnalyzerSample("a2", 0)), List.of());
