@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One per admin HTTP connection: copies each request out of its buffers (released by
@@ -47,22 +48,29 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        // Refusals too go through the admin thread: pipelined requests are answered in order.
         if (req.decoderResult().isFailure()) {
-            write(ctx, Json.badRequest("malformed HTTP request: " + req.decoderResult().cause().getMessage()), false);
+            AdminResponse refused = Json.badRequest("malformed HTTP request: " + req.decoderResult().cause().getMessage());
+            answer(ctx, () -> refused, false);
             return;
         }
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
         List<String> path;
         try {
             path = segments(req.uri());
         } catch (IllegalArgumentException e) {
-            write(ctx, Json.error(400, "bad request", "the path has a malformed %-escape: " + e.getMessage()), keepAlive);
+            AdminResponse refused = Json.error(400, "bad request", "the path has a malformed %-escape: " + e.getMessage());
+            answer(ctx, () -> refused, keepAlive);
             return;
         }
         AdminRequest request = new AdminRequest(req.method().name(), path,
             req.content().toString(StandardCharsets.UTF_8), String.valueOf(ctx.channel().remoteAddress()));
+        answer(ctx, () -> router.apply(request), keepAlive);
+    }
+
+    private void answer(ChannelHandlerContext ctx, Supplier<AdminResponse> response, boolean keepAlive) {
         try {
-            adminThread.execute(() -> write(ctx, router.apply(request), keepAlive));
+            adminThread.execute(() -> write(ctx, response.get(), keepAlive));
         } catch (RejectedExecutionException e) {
             write(ctx, Json.error(503, "shutting down", "the distributor is stopping"), false);
         }
