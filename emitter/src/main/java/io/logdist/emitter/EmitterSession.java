@@ -572,7 +572,9 @@ final class EmitterSession implements Unacked.SettleListener {
             return;
         }
         long sequence = nack.id();
-        if (barrierNonce != 0 && sequence > unacked.highestSent() && firstSequence > 1) {
+        // Before the barrier's PONG, a NACK past everything this run sent can only be an
+        // earlier run's: the distributor repeats refusals of sequences its sender sent.
+        if (barrierNonce != 0 && sequence > unacked.highestSent()) {
             refuseToReuseEmitterId(ch, sequence);
             return;
         }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
 import java.io.PipedInputStream;
@@ -172,12 +173,13 @@ class EmitterTest {
         assertThat(report.packetsAcked()).isEqualTo(10);
     }
 
-    @Test
-    void shouldSendNothingUnderAnEmitterIdWhoseEarlierRunTheDistributorHoldsPastWhatWelcomeSays() throws Exception {
-        // An earlier run of 42 settled 1..20, refusing 18: WELCOME says 17, a NACK for 18 follows.
-        // Numbered from 18, this run's 19 and 20 would be ACKed as the earlier run's, never delivered.
+    @ParameterizedTest
+    @ValueSource(longs = {18, 1})
+    void shouldSendNothingUnderAnEmitterIdWhoseEarlierRunTheDistributorHoldsPastWhatWelcomeSays(long refused) throws Exception {
+        // An earlier run of 42 settled 1..20, refusing 18 (or 1): WELCOME says 17 (or 0), a NACK for
+        // it follows. Numbered from there, this run's next ones would be ACKed as the earlier run's.
         fake.earlierRunThrough = 20;
-        fake.earlierRunRefused = 18;
+        fake.earlierRunRefused = refused;
         try (Emitter emitter = Emitter.start(config().withMaxPackets(5).withEmitterIdBase(42))) {
             EmitterReport report = emitter.completion().get(TIMEOUT_S, TimeUnit.SECONDS);
 

@@ -134,11 +134,12 @@ class FilePacketSourceTest {
         // --file FIFO: on JDK 17 available() on such a stream throws; that is not the end of the input.
         java.nio.file.Path fifo = dir.resolve("log.fifo");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        java.util.concurrent.CountDownLatch firstTaken = new java.util.concurrent.CountDownLatch(1);
         Thread writer = new Thread(() -> {
             try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(fifo)) {
                 out.write("a\nb\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
-                Thread.sleep(300); // the pipe stays open: more may come
+                firstTaken.await(); // the pipe stays open meanwhile: more may come
                 out.write("c\n".getBytes(StandardCharsets.UTF_8));
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
@@ -151,6 +152,7 @@ class FilePacketSourceTest {
         reader.start();
 
         assertThat(nextPacket(1 << 20)).containsExactly("a", "b");
+        firstTaken.countDown();
         assertThat(nextPacket(1 << 20)).containsExactly("c");
         writer.join(5_000);
         assertThat(packets(1 << 20)).isEmpty();
