@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.SplittableRandom;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -636,18 +637,28 @@ public final class AnalyzerLink {
             p.refusedByAnalyzer = true;
             p.refusedForNow = nack.retryAfterMillis() > 0;
             if (p.refusedForNow) {
-                holdOff(nack.retryAfterMillis());
+                analyzer.holdOff(this, nack.retryAfterMillis());
             }
         }
     }
 
+    /** {@link #holdOff} on this link's loop. Any thread. */
+    void holdOffLater(long retryAfterMillis) {
+        try {
+            loop.eventLoop().execute(() -> holdOff(retryAfterMillis));
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down: nothing is routed any more.
+        }
+    }
+
     /**
-     * The analyzer asked for time (a NACK with a retryAfterMillis, e.g. OVERLOADED): this
-     * link takes no packets until then ("the sender may send that packet again ... after
+     * The analyzer asked for time (a NACK with a retryAfterMillis, e.g. OVERLOADED, on this
+     * link or another of its links: {@link AnalyzerLinks#holdOff}): this link takes no
+     * packets until then ("the sender may send that packet again ... after
      * retryAfterMillis"). It leaves the routing table and what is queued here goes elsewhere;
      * with no other analyzer up, packets park on their loop until one takes them.
      */
-    private void holdOff(long retryAfterMillis) {
+    void holdOff(long retryAfterMillis) {
         long until = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(Math.min(retryAfterMillis, MAX_HOLD_OFF_MS));
         if (until - holdOffUntilNs <= 0 && heldOff) {
             return;

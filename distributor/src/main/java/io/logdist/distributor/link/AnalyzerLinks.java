@@ -98,6 +98,23 @@ public final class AnalyzerLinks {
     }
 
     /**
+     * The analyzer asked one of its links for time (a NACK with a retryAfterMillis): all of
+     * them hold off, since routing falls back on another loop's link of the same analyzer
+     * when a loop's own is out. The others are told first, each on its loop, so that their
+     * hold-off runs before any packet routed to them from here is taken from their inbox;
+     * then {@code from} holds off at once, before it reroutes the refused packet. From
+     * {@code from}'s event loop.
+     */
+    void holdOff(AnalyzerLink from, long retryAfterMillis) {
+        for (AnalyzerLink l : links) {
+            if (l != from) {
+                l.holdOffLater(retryAfterMillis);
+            }
+        }
+        from.holdOff(retryAfterMillis);
+    }
+
+    /**
      * Takes no new packets; finishes what it holds, then stays connected and idle.
      *
      * @param by who asked, for the log

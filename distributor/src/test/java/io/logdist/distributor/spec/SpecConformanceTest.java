@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -204,13 +206,15 @@ class SpecConformanceTest {
         }
     }
 
-    @Test
-    void shouldHoldOffAnAnalyzerForTheRetryAfterOfItsNack(@TempDir Path deadLetters) throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void shouldHoldOffAnAnalyzerForTheRetryAfterOfItsNack(int threads, @TempDir Path deadLetters) throws Exception {
         // "The sender may send that packet again later ... after retryAfterMillis": an
-        // overloaded analyzer is not sent the packet again at once, and a short overload
-        // does not use up the packet's retries and send it to the dead-letter file.
+        // overloaded analyzer is not sent the packet again at once, over any of its
+        // connections (with two event loops it has two), and a short overload does not use up
+        // the packet's retries and send it to the dead-letter file.
         try (RawAnalyzer busy = new RawAnalyzer();
-             Distributor d = Distributor.start(feeding(busy).maxRetries(1).deadLetterDir(deadLetters).build())) {
+             Distributor d = Distributor.start(feeding(busy).threads(threads).maxRetries(1).deadLetterDir(deadLetters).build())) {
             await().atMost(Duration.ofSeconds(10)).until(() -> d.links().get(0).allConnectionsUp());
             busy.nackRetryAfterMillis = 400;
             busy.nacksLeft.set(2);
