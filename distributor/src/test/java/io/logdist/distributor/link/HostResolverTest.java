@@ -1,0 +1,45 @@
+package io.logdist.distributor.link;
+
+import io.netty.resolver.AddressResolver;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HostResolverTest {
+    @Test
+    void shouldNotMakeTheAskingThreadWaitForASlowLookup() throws Exception {
+        // A DNS server that takes its time: the event loop that asks must get its future at once.
+        CountDownLatch dnsAnswers = new CountDownLatch(1);
+        HostResolver resolver = new HostResolver(host -> {
+            try {
+                dnsAnswers.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new InetAddress[] {InetAddress.getByAddress(host, new byte[] {10, 0, 0, 7})};
+        });
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try {
+            AddressResolver<InetSocketAddress> r = resolver.getResolver(loop);
+
+            Future<InetSocketAddress> resolved = r.resolve(InetSocketAddress.createUnresolved("analyzer.example", 7101));
+
+            assertThat(resolved.isDone()).as("returned while the lookup still waits").isFalse();
+            dnsAnswers.countDown();
+            assertThat(resolved.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(resolved.getNow().getAddress().getHostAddress()).isEqualTo("10.0.0.7");
+            assertThat(resolved.getNow().getPort()).isEqualTo(7101);
+        } finally {
+            dnsAnswers.countDown();
+            resolver.close();
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
+}
