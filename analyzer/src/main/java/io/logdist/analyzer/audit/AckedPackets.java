@@ -170,6 +170,34 @@ final class AckedPackets {
         void onStart(long emitterId, long startedAtMicros);
     }
 
+    /**
+     * Refuses reports of one emitterId from different runs whose sequences overlap: two runs
+     * numbered the same sequences (an --emitter-id reused after the distributor forgot it),
+     * and a pair is all the audit knows of a packet, so their packets cannot be told apart.
+     * (Runs that resume one another, each from where the last stopped, do not overlap.)
+     */
+    void requireRunsApart() {
+        for (long emitterId : emitterIds()) {
+            List<Coverage> coverages = byEmitter.get(emitterId);
+            for (int i = 0; i < coverages.size(); i++) {
+                for (int j = i + 1; j < coverages.size(); j++) {
+                    Coverage a = coverages.get(i);
+                    Coverage b = coverages.get(j);
+                    boolean otherRun = a.startedAtMicros() >= 0 && b.startedAtMicros() >= 0
+                        && a.startedAtMicros() != b.startedAtMicros();
+                    long overlapFrom = Math.max(a.firstSequence(), b.firstSequence());
+                    long overlapTo = Math.min(a.ackedThrough(), b.ackedThrough());
+                    if (otherRun && overlapFrom <= overlapTo) {
+                        throw new UserError("two emitter reports of emitter " + Long.toUnsignedString(emitterId)
+                            + ", from runs that began at different times, both hold sequences " + overlapFrom + ".."
+                            + overlapTo + ": the runs' packets cannot be told apart; audit each run on its own, against"
+                            + " record files of its own");
+                    }
+                }
+            }
+        }
+    }
+
     /** Calls {@code visitor} with the earliest start of every emitter whose reports all say when they started. */
     void forEachStart(StartVisitor visitor) {
         for (long emitterId : emitterIds()) {

@@ -73,6 +73,7 @@ public final class Audit {
             }
         }
         AckedPackets acked = AckedPackets.read(emitterReports);
+        acked.requireRunsApart();
         ReceivedPackets received = ReceivedPackets.read(analyzers, bucketMicros, acked::auditedFrom);
         requireNoEarlierRun(acked, received);
         DeadLetteredPackets dead = DeadLetteredPackets.read(deadLetters);

@@ -242,6 +242,35 @@ class AuditTest {
     }
 
     @Test
+    void shouldRefuseReportsOfTwoRunsThatNumberedTheSameSequences() throws Exception {
+        // Both runs of emitter 7 sent 1..2; with both reports given, the earliest start would
+        // let run 1's records pass for run 2's.
+        long runTwo = T0 + 3_600_000_000L;
+        Path first = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", T0 - 1);
+        Path second = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", runTwo);
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1}, new long[] {7, 2, 4, runTwo + 1});
+
+        int code = run("--emitter-report", first.toString(), "--emitter-report", second.toString(), "--analyzer", "a1=1:" + a1);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: two emitter reports of emitter 7").contains("sequences 1..2").hasLineCount(1);
+    }
+
+    @Test
+    void shouldTakeReportsOfRunsThatResumeOneAnother() throws Exception {
+        // Run 2 numbered on from 3, where the distributor said run 1 stopped: no sequence is both runs'.
+        long runTwo = T0 + 3_600_000_000L;
+        Path first = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", T0 - 1);
+        Path second = emitterReport("{\"7\": {\"first_sequence\": 3, \"acked_through\": 3, \"refused\": []}}", runTwo);
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1}, new long[] {7, 3, 4, runTwo + 1});
+
+        int code = run("--emitter-report", first.toString(), "--emitter-report", second.toString(), "--analyzer", "a1=1:" + a1);
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("acked: 3  lost: 0");
+    }
+
+    @Test
     void shouldTakeRecordsOfAnEarlierRunBelowThisRunsFirstSequence() throws Exception {
         // The distributor held 1..2 from run 1, so run 2 numbered from 3: run 1's records are not audited.
         long runTwo = T0 + 3_600_000_000L;
