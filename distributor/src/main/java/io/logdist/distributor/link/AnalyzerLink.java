@@ -32,6 +32,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
@@ -86,8 +87,6 @@ public final class AnalyzerLink {
     private static final int INBOX_CAPACITY = 1 << 14;
     private static final long HANDSHAKE_TIMEOUT_MS = 5_000;
     private static final long SLOW_START_STEP_MS = 200;
-    /** The longest wait a NACK's retryAfterMillis can impose on a link: an analyzer cannot park it for days. */
-    private static final long MAX_HOLD_OFF_MS = 60_000;
 
     enum State { CONNECTING, HANDSHAKE, UP, BACKOFF, EJECTED, CLOSED }
 
@@ -121,9 +120,6 @@ public final class AnalyzerLink {
     private State state = State.CONNECTING;
     private volatile boolean routable;
     private volatile boolean draining;
-    /** The analyzer NACKed with a retryAfterMillis: no packets for it until {@link #holdOffUntilNs}. */
-    private volatile boolean heldOff;
-    private long holdOffUntilNs;
     private volatile boolean removing;
     private volatile String lastFailure = "";
     private volatile long upSinceNs;
@@ -197,7 +193,7 @@ public final class AnalyzerLink {
 
     /** True while the link is up, not draining, not held off by its analyzer, and takes part in routing. Any thread. */
     public boolean isRoutable() {
-        return routable && !draining && !heldOff;
+        return routable && !draining && !analyzer.isHeldOff();
     }
 
     /** The analyzer's configured weight (held once, by {@link AnalyzerLinks}). Any thread. */
@@ -361,8 +357,8 @@ public final class AnalyzerLink {
 
     /** Writes DELIVERs while the window and the channel allow, then flushes once. */
     private int doSend() {
-        if (state != State.UP) {
-            return 0;
+        if (state != State.UP || analyzer.isHeldOff()) {
+            return 0; // held off: what is queued is being routed elsewhere
         }
         Channel ch = channel;
         int written = 0;
@@ -451,8 +447,12 @@ public final class AnalyzerLink {
                     ch.pipeline().addLast(new FrameDecoder(settings.maxFrameLength()), new LinkHandler());
                 }
             });
-        // Unresolved: the lookup is the resolver's, off this loop.
-        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(spec.address().host(), spec.address().port()));
+        // A name is left unresolved for the resolver to look up off this loop; an IP literal needs no lookup.
+        String host = spec.address().host();
+        InetSocketAddress target = NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)
+            ? new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), spec.address().port())
+            : InetSocketAddress.createUnresolved(host, spec.address().port());
+        ChannelFuture f = b.connect(target);
         channel = f.channel();
         f.addListener((ChannelFutureListener) done -> {
             if (!done.isSuccess() && done.channel() == channel) {
@@ -642,45 +642,13 @@ public final class AnalyzerLink {
         }
     }
 
-    /** {@link #holdOff} on this link's loop. Any thread. */
-    void holdOffLater(long retryAfterMillis) {
+    /** What is queued here goes elsewhere: its analyzer is held off ({@link AnalyzerLinks#holdOff}). Any thread. */
+    void rerouteQueuedLater() {
         try {
-            loop.eventLoop().execute(() -> holdOff(retryAfterMillis));
+            loop.eventLoop().execute(this::rerouteQueued);
         } catch (RejectedExecutionException e) {
             // The loop is shutting down: nothing is routed any more.
         }
-    }
-
-    /**
-     * The analyzer asked for time (a NACK with a retryAfterMillis, e.g. OVERLOADED, on this
-     * link or another of its links: {@link AnalyzerLinks#holdOff}): this link takes no
-     * packets until then ("the sender may send that packet again ... after
-     * retryAfterMillis"). It leaves the routing table and what is queued here goes elsewhere;
-     * with no other analyzer up, packets park on their loop until one takes them.
-     */
-    void holdOff(long retryAfterMillis) {
-        long until = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(Math.min(retryAfterMillis, MAX_HOLD_OFF_MS));
-        if (until - holdOffUntilNs <= 0 && heldOff) {
-            return;
-        }
-        holdOffUntilNs = until;
-        if (!heldOff) {
-            heldOff = true;
-            tables.publish();
-            rerouteQueued();
-            loop.eventLoop().schedule(this::endHoldOff, until - clock.getAsLong(), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** Ends a hold-off once its time, perhaps pushed later by more NACKs, has come. */
-    private void endHoldOff() {
-        long left = holdOffUntilNs - clock.getAsLong();
-        if (left > 0) {
-            loop.eventLoop().schedule(this::endHoldOff, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        heldOff = false;
-        tables.publish();
     }
 
     /**
@@ -732,7 +700,8 @@ public final class AnalyzerLink {
         loop.route(p);
     }
 
-    private void rerouteQueued() {
+    /** Routes again everything queued here and not yet written. This link's loop. */
+    void rerouteQueued() {
         PacketList held = new PacketList();
         queues.drainTo(held);
         Packet p;
@@ -874,7 +843,7 @@ public final class AnalyzerLink {
             return "draining";
         }
         return switch (state) {
-            case UP -> !routable ? "down" : heldOff ? "paused" : slowStarting() ? "slow-start" : "up";
+            case UP -> !routable ? "down" : analyzer.isHeldOff() ? "paused" : slowStarting() ? "slow-start" : "up";
             case EJECTED -> "ejected";
             case BACKOFF -> breaker.state() == CircuitBreaker.State.OPEN ? "ejected" : stalled ? "stalled" : "down";
             case CONNECTING, HANDSHAKE, CLOSED -> stalled ? "stalled" : "down";

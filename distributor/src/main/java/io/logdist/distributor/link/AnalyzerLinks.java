@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
 /**
@@ -29,12 +31,18 @@ public final class AnalyzerLinks {
     /** The links' logger: an analyzer's lines, its own and its connections', come from one logger. */
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzerLink.class);
     /** From best to worst: the analyzer shows the best state among its links. */
+    /** The longest wait a NACK's retryAfterMillis can impose: an analyzer cannot park its links for days. */
+    static final long MAX_HOLD_OFF_MS = 60_000;
     private static final List<String> STATE_ORDER = List.of("up", "slow-start", "paused", "draining", "stalled", "down", "ejected", "removed");
 
     private final AnalyzerSpec spec;
     private final List<AnalyzerLink> links;
     private final RoutingTables tables;
     private final AtomicBoolean removedLogged = new AtomicBoolean();
+    /** The analyzer asked for time: while set, none of its links takes packets. */
+    private final AtomicBoolean heldOff = new AtomicBoolean();
+    /** Until when ({@link System#nanoTime()}); only moves later while held off. */
+    private final AtomicLong holdOffUntilNs = new AtomicLong();
     /** The configured weight, one for all the links; each link ramps it on its own (slow start). */
     private volatile double weight;
 
@@ -98,20 +106,44 @@ public final class AnalyzerLinks {
     }
 
     /**
-     * The analyzer asked one of its links for time (a NACK with a retryAfterMillis): all of
-     * them hold off, since routing falls back on another loop's link of the same analyzer
-     * when a loop's own is out. The others are told first, each on its loop, so that their
-     * hold-off runs before any packet routed to them from here is taken from their inbox;
-     * then {@code from} holds off at once, before it reroutes the refused packet. From
-     * {@code from}'s event loop.
+     * The analyzer asked one of its links for time (a NACK with a retryAfterMillis: "the
+     * sender may send that packet again ... after retryAfterMillis"): none of its links
+     * takes packets until then, at most {@value #MAX_HOLD_OFF_MS} ms. The flag is the
+     * analyzer's, so every loop sees it at once: a loop whose own link is out falls back on
+     * the other loops' links, and none of them may take the refused packet meanwhile. What
+     * is queued on the links goes elsewhere; with no other analyzer up, packets park on their
+     * loops until one takes them. From {@code from}'s event loop; the end is scheduled there.
      */
     void holdOff(AnalyzerLink from, long retryAfterMillis) {
-        for (AnalyzerLink l : links) {
-            if (l != from) {
-                l.holdOffLater(retryAfterMillis);
+        long now = System.nanoTime();
+        long until = now + TimeUnit.MILLISECONDS.toNanos(Math.min(retryAfterMillis, MAX_HOLD_OFF_MS));
+        holdOffUntilNs.accumulateAndGet(until, (a, b) -> a - b >= 0 ? a : b);
+        if (heldOff.compareAndSet(false, true)) {
+            tables.publish();
+            for (AnalyzerLink l : links) {
+                if (l != from) {
+                    l.rerouteQueuedLater();
+                }
             }
+            from.rerouteQueued();
+            from.loop().eventLoop().schedule(() -> endHoldOff(from), until - now, TimeUnit.NANOSECONDS);
         }
-        from.holdOff(retryAfterMillis);
+    }
+
+    /** Ends the hold-off once its time, perhaps pushed later by more NACKs, has come. {@code on}'s loop. */
+    private void endHoldOff(AnalyzerLink on) {
+        long left = holdOffUntilNs.get() - System.nanoTime();
+        if (left > 0) {
+            on.loop().eventLoop().schedule(() -> endHoldOff(on), left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        heldOff.set(false);
+        tables.publish();
+    }
+
+    /** True while the analyzer is held off ({@link #holdOff}). Any thread. */
+    public boolean isHeldOff() {
+        return heldOff.get();
     }
 
     /**

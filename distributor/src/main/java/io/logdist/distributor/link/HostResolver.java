@@ -3,7 +3,6 @@ package io.logdist.distributor.link;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.InetNameResolver;
-import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -14,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Resolves analyzers' host names for the links' connects on a thread of its own. Netty's
@@ -23,8 +24,9 @@ import java.util.List;
  * each loop). The lookup is still the JDK's, so /etc/hosts and the JVM's address cache
  * apply as before; only the thread differs.
  *
- * <p>Thread-safe; one for the process ({@link #INSTANCE}). Its thread is a daemon, idle
- * until a connect needs it.
+ * <p>Thread-safe; one for the process ({@link #INSTANCE}). Its lookup threads are daemons,
+ * made as lookups need them and gone after a minute idle. Addresses written as IP
+ * literals never come here (AnalyzerLink connects to them as they are).
  */
 final class HostResolver extends AddressResolverGroup<InetSocketAddress> {
     /** A name lookup that may block: the JDK's, or a test's. */
@@ -35,7 +37,8 @@ final class HostResolver extends AddressResolverGroup<InetSocketAddress> {
 
     static final HostResolver INSTANCE = new HostResolver(SocketUtils::allAddressesByName);
 
-    private final EventExecutor lookups = new DefaultEventExecutor(new DefaultThreadFactory("ldp-resolver", true));
+    /** Each lookup on a thread of its own, so one host whose lookup hangs holds up no other's. */
+    private final ExecutorService lookups = Executors.newCachedThreadPool(new DefaultThreadFactory("ldp-resolver", true));
     private final Lookup lookup;
 
     HostResolver(Lookup lookup) {
@@ -44,37 +47,39 @@ final class HostResolver extends AddressResolverGroup<InetSocketAddress> {
 
     @Override
     protected AddressResolver<InetSocketAddress> newResolver(EventExecutor loop) {
-        // Netty keeps one per event loop; all of them look up on the one thread.
-        return new OffLoopNameResolver(lookups, lookup).asAddressResolver();
+        // Netty keeps one per event loop; its promises notify on that loop.
+        return new OffLoopNameResolver(loop, lookups, lookup).asAddressResolver();
     }
 
-    /** Answers on the lookup thread: the caller gets its future at once. */
+    /** Answers from a lookup thread: the caller gets its future at once. */
     private static final class OffLoopNameResolver extends InetNameResolver {
+        private final ExecutorService lookups;
         private final Lookup lookup;
 
-        OffLoopNameResolver(EventExecutor lookups, Lookup lookup) {
-            super(lookups);
+        OffLoopNameResolver(EventExecutor loop, ExecutorService lookups, Lookup lookup) {
+            super(loop);
+            this.lookups = lookups;
             this.lookup = lookup;
         }
 
         @Override
         protected void doResolve(String host, Promise<InetAddress> promise) {
-            executor().execute(() -> {
+            lookups.execute(() -> {
                 try {
-                    promise.setSuccess(lookup.all(host)[0]);
-                } catch (UnknownHostException e) {
-                    promise.setFailure(e);
+                    promise.trySuccess(lookup.all(host)[0]);
+                } catch (Throwable t) { // whatever it is, the connect waiting on it must hear of it
+                    promise.tryFailure(t);
                 }
             });
         }
 
         @Override
         protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
-            executor().execute(() -> {
+            lookups.execute(() -> {
                 try {
-                    promise.setSuccess(Arrays.asList(lookup.all(host)));
-                } catch (UnknownHostException e) {
-                    promise.setFailure(e);
+                    promise.trySuccess(Arrays.asList(lookup.all(host)));
+                } catch (Throwable t) {
+                    promise.tryFailure(t);
                 }
             });
         }

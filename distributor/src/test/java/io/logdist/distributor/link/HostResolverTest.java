@@ -42,4 +42,21 @@ class HostResolverTest {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void shouldFailTheConnectWhateverTheLookupThrows() throws Exception {
+        // Not only UnknownHostException: a future left unfinished would leave its link connecting forever.
+        HostResolver resolver = new HostResolver(host -> new InetAddress[0]);
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try {
+            Future<InetSocketAddress> resolved = resolver.getResolver(loop)
+                .resolve(InetSocketAddress.createUnresolved("analyzer.example", 7101));
+
+            assertThat(resolved.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(resolved.isSuccess()).isFalse();
+        } finally {
+            resolver.close();
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
 }
