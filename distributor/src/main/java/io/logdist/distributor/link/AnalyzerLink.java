@@ -596,11 +596,7 @@ public final class AnalyzerLink {
         long now = clock.getAsLong();
         while ((p = unacked.pollThrough(through)) != null) {
             if (p.refusedByAnalyzer) {
-                if (p.refusedForNow) {
-                    rerouteRefusedForNow(p);
-                } else {
-                    reroute(p, "refused by analyzer " + spec.name());
-                }
+                reroute(p, "refused by analyzer " + spec.name());
                 continue;
             }
             roundTrip.recordSince(p.deliveredNanos, now);
@@ -651,19 +647,6 @@ public final class AnalyzerLink {
         }
     }
 
-    /**
-     * Routes a packet the analyzer refused for now (NACK with a retryAfterMillis): not a
-     * retry, since the packet is not at fault, so a short overload does not send it to the
-     * dead-letter file; the hold-off keeps it from coming straight back here.
-     */
-    private void rerouteRefusedForNow(Packet p) {
-        p.deliveryId = 0;
-        p.refusedByAnalyzer = false;
-        p.refusedForNow = false;
-        reroutedAway++;
-        loop.route(p);
-    }
-
     private void onError(Channel ch, FrameReader.Error error) {
         lastFailure = "analyzer sent ERROR " + error.rawCode() + " (" + error.code() + "): " + error.reason();
         LOG.atWarn().addKeyValue("analyzer", spec.name()).log("analyzer {} sent ERROR {} ({}): {}", label, error.rawCode(), error.code(), error.reason());
@@ -677,12 +660,17 @@ public final class AnalyzerLink {
 
     /** Routes a packet that was delivered (or tried) here again; past the retry limit it goes to the dead-letter file. */
     private void reroute(Packet p, String why) {
-        p.reroutes++;
+        // Refused for now (a NACK with a retryAfterMillis) is the analyzer's state, not the
+        // packet's fault: not a retry, so a short overload sends nothing to the dead-letter file.
+        boolean retry = !p.refusedForNow;
+        if (retry) {
+            p.reroutes++;
+        }
         p.deliveryId = 0;
         p.refusedByAnalyzer = false;
         p.refusedForNow = false;
         reroutedAway++;
-        if (p.reroutes > settings.maxRetries()) {
+        if (retry && p.reroutes > settings.maxRetries()) {
             if (deadLetters.write(p, why + " (rerouted " + p.reroutes + " times)")) {
                 p.releaseBytes();
                 p.ledger.owner().settle(p);
