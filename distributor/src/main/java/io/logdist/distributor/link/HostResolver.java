@@ -64,24 +64,27 @@ final class HostResolver extends AddressResolverGroup<InetSocketAddress> {
 
         @Override
         protected void doResolve(String host, Promise<InetAddress> promise) {
+            answerOffLoop(promise, () -> lookup.all(host)[0]);
+        }
+
+        @Override
+        protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
+            answerOffLoop(promise, () -> Arrays.asList(lookup.all(host)));
+        }
+
+        private <T> void answerOffLoop(Promise<T> promise, Answer<T> answer) {
             lookups.execute(() -> {
                 try {
-                    promise.trySuccess(lookup.all(host)[0]);
+                    promise.trySuccess(answer.get());
                 } catch (Throwable t) { // whatever it is, the connect waiting on it must hear of it
                     promise.tryFailure(t);
                 }
             });
         }
 
-        @Override
-        protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
-            lookups.execute(() -> {
-                try {
-                    promise.trySuccess(Arrays.asList(lookup.all(host)));
-                } catch (Throwable t) {
-                    promise.tryFailure(t);
-                }
-            });
+        @FunctionalInterface
+        private interface Answer<T> {
+            T get() throws UnknownHostException;
         }
     }
 }
