@@ -725,11 +725,16 @@ final class EmitterSession implements Unacked.SettleListener {
      * the latency must show.
      */
     private void onSourceReady() {
+        resumeAfterDrySource(System.nanoTime());
+        pump();
+    }
+
+    /** Waiting for input was nobody's delay: not latency, and no backlog to catch up. */
+    private void resumeAfterDrySource(long nowNs) {
         if (sourceWasDry) {
             sourceWasDry = false;
-            pacer.resumeAt(System.nanoTime());
+            pacer.resumeAt(nowNs);
         }
-        pump();
     }
 
     private void pump() {
@@ -807,11 +812,8 @@ final class EmitterSession implements Unacked.SettleListener {
             }
             return false; // else the source wakes the pump when it has more
         }
-        if (sourceWasDry) {
-            // Waiting for input was nobody's delay: not latency, and no backlog to catch up.
-            // (Normally onSourceReady resumed the schedule already, when the input came.)
-            sourceWasDry = false;
-            pacer.resumeAt(nowNs);
+        if (sourceWasDry) { // found before its wakeup ran (onSourceReady)
+            resumeAfterDrySource(nowNs);
             intendedNs = Math.max(intendedNs, pacer.nextDueNs(nowNs));
         }
         if (run.budget != null && !run.budget.tryTake()) {
