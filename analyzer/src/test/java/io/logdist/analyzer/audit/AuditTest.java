@@ -27,6 +27,8 @@ class AuditTest {
     /** Start of the first 100 ms bucket of the runs below, in epoch microseconds. */
     private static final long T0 = 1_700_000_000_000_000L;
     private static final long BUCKET = 100_000;
+    /** When a second run of the same emitterId began: an hour after the first. */
+    private static final long RUN_TWO = T0 + 3_600_000_000L;
 
     @TempDir
     Path dir;
@@ -230,9 +232,8 @@ class AuditTest {
     void shouldRefuseRecordsOfAnEarlierRunWithTheSameEmitterId() throws Exception {
         // Run 1 (an hour ago) recorded 7/1; run 2 reused --emitter-id 7 and numbered from 1
         // again, its 7/1 acknowledged but never recorded: 7/1 of run 1 must not pass for it.
-        long runTwo = T0 + 3_600_000_000L;
-        Path report = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", runTwo);
-        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, runTwo + 1});
+        Path report = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", RUN_TWO);
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, RUN_TWO + 1});
 
         int code = run("--emitter-report", report.toString(), "--analyzer", "a1=1:" + a1);
 
@@ -245,10 +246,9 @@ class AuditTest {
     void shouldRefuseReportsOfTwoRunsThatNumberedTheSameSequences() throws Exception {
         // Both runs of emitter 7 sent 1..2; with both reports given, the earliest start would
         // let run 1's records pass for run 2's.
-        long runTwo = T0 + 3_600_000_000L;
         Path first = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", T0 - 1);
-        Path second = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", runTwo);
-        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1}, new long[] {7, 2, 4, runTwo + 1});
+        Path second = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", RUN_TWO);
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1}, new long[] {7, 2, 4, RUN_TWO + 1});
 
         int code = run("--emitter-report", first.toString(), "--emitter-report", second.toString(), "--analyzer", "a1=1:" + a1);
 
@@ -259,10 +259,9 @@ class AuditTest {
     @Test
     void shouldTakeReportsOfRunsThatResumeOneAnother() throws Exception {
         // Run 2 numbered on from 3, where the distributor said run 1 stopped: no sequence is both runs'.
-        long runTwo = T0 + 3_600_000_000L;
         Path first = emitterReport("{\"7\": {\"acked_through\": 2, \"refused\": []}}", T0 - 1);
-        Path second = emitterReport("{\"7\": {\"first_sequence\": 3, \"acked_through\": 3, \"refused\": []}}", runTwo);
-        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1}, new long[] {7, 3, 4, runTwo + 1});
+        Path second = emitterReport("{\"7\": {\"first_sequence\": 3, \"acked_through\": 3, \"refused\": []}}", RUN_TWO);
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1}, new long[] {7, 3, 4, RUN_TWO + 1});
 
         int code = run("--emitter-report", first.toString(), "--emitter-report", second.toString(), "--analyzer", "a1=1:" + a1);
 
@@ -273,9 +272,8 @@ class AuditTest {
     @Test
     void shouldTakeRecordsOfAnEarlierRunBelowThisRunsFirstSequence() throws Exception {
         // The distributor held 1..2 from run 1, so run 2 numbered from 3: run 1's records are not audited.
-        long runTwo = T0 + 3_600_000_000L;
-        Path report = emitterReport("{\"7\": {\"first_sequence\": 3, \"acked_through\": 3, \"refused\": []}}", runTwo);
-        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1}, new long[] {7, 3, 4, runTwo + 1});
+        Path report = emitterReport("{\"7\": {\"first_sequence\": 3, \"acked_through\": 3, \"refused\": []}}", RUN_TWO);
+        Path a1 = records("a1", new long[] {7, 1, 4, T0}, new long[] {7, 2, 4, T0 + 1}, new long[] {7, 3, 4, RUN_TWO + 1});
 
         int code = run("--emitter-report", report.toString(), "--analyzer", "a1=1:" + a1);
 

@@ -213,9 +213,7 @@ class DeadLetterFileTest {
         Path file = writeThree();
         long third = recordOffsets(file).get(2);
         long size = Files.size(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate((int) (size - third)), third);
-        }
+        overwrite(file, third, ByteBuffer.allocate((int) (size - third)));
 
         assertThatThrownBy(() -> DeadLetterReader.read(file, (p, at, r, reason) -> { }))
             .isInstanceOf(IOException.class)
@@ -230,9 +228,7 @@ class DeadLetterFileTest {
         Path file = writeThree();
         long second = recordOffsets(file).get(1);
         long size = Files.size(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate(4).putInt(0, (int) size), second);
-        }
+        overwrite(file, second, ByteBuffer.allocate(4).putInt(0, (int) size));
         List<String> seen = new ArrayList<>();
 
         assertThatThrownBy(() -> DeadLetterReader.read(file, (p, at, r, reason) -> seen.add(reason)))
@@ -260,9 +256,7 @@ class DeadLetterFileTest {
     void shouldFailOnAnImpossibleRecordLength() throws IOException {
         Path file = writeThree();
         long second = recordOffsets(file).get(1);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate(4).putInt(0, 3), second);
-        }
+        overwrite(file, second, ByteBuffer.allocate(4).putInt(0, 3));
 
         assertThatThrownBy(() -> DeadLetterReader.read(file, (p, at, r, reason) -> { }))
             .isInstanceOf(IOException.class)
@@ -369,6 +363,13 @@ class DeadLetterFileTest {
         assertThat(DeadLetterFiles.list(dir)).containsExactly(dir.resolve("dead-letter-1.ldl"), dir.resolve("dead-letter-2.ldl"));
         assertThat(DeadLetterFiles.list(dir.resolve("notes.txt"))).containsExactly(dir.resolve("notes.txt"));
         assertThatThrownBy(() -> DeadLetterFiles.list(dir.resolve("missing"))).isInstanceOf(NoSuchFileException.class);
+    }
+
+    /** Writes {@code bytes} over the file's bytes from {@code at} on. */
+    private static void overwrite(Path file, long at, ByteBuffer bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(bytes, at);
+        }
     }
 
     /** A file of three records with reasons "one", "two", "three". */
