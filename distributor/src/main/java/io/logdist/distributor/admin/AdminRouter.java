@@ -1,6 +1,7 @@
 package io.logdist.distributor.admin;
 
 import io.logdist.distributor.Distributor;
+import io.logdist.distributor.loop.LoopNotAnswering;
 import io.logdist.distributor.metrics.DistributorMetrics;
 import io.logdist.distributor.metrics.ShareDeviations;
 import org.slf4j.Logger;
@@ -68,6 +69,8 @@ final class AdminRouter {
     AdminResponse handle(AdminRequest req) {
         try {
             return route(req);
+        } catch (LoopNotAnswering e) {
+            return Json.error(503, "busy", e.getMessage() + "; a change asked for may have been made: GET /api/analyzers shows what holds");
         } catch (RuntimeException e) {
             LOG.atWarn().addKeyValue("path", req.path()).log("admin: {} {} failed: {}", req.method(), req.path(), e.toString());
             return Json.error(500, "internal error", e.toString());

@@ -3,7 +3,6 @@ package io.logdist.distributor.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.logdist.distributor.Distributor;
 import io.logdist.distributor.config.AnalyzerSpec;
-import io.logdist.distributor.loop.LoopNotAnswering;
 import io.logdist.protocol.cli.HostPort;
 
 import java.util.ArrayList;
@@ -78,19 +77,12 @@ final class AnalyzersResource {
         AnalyzerView view;
         try {
             view = distributor.addAnalyzer(spec, by(req));
-        } catch (LoopNotAnswering e) {
-            return busy(e);
         } catch (IllegalStateException e) {
             return Json.error(409, "name taken", e.getMessage());
         } catch (IllegalArgumentException e) {
             return Json.badRequest(e.getMessage());
         }
         return Json.response(201, json(view, null)).withHeader("Location", "/api/analyzers/" + spec.name());
-    }
-
-    /** An event loop too busy to answer: the change may have been made; GET shows what holds. */
-    private static AdminResponse busy(LoopNotAnswering e) {
-        return Json.error(503, "busy", e.getMessage() + "; the change may have been made: GET /api/analyzers shows what holds");
     }
 
     AdminResponse setWeight(String name, AdminRequest req) {
@@ -109,8 +101,6 @@ final class AnalyzersResource {
             return unknown(name);
         } catch (IllegalArgumentException e) {
             return Json.badRequest(e.getMessage());
-        } catch (LoopNotAnswering e) {
-            return busy(e);
         } catch (IllegalStateException e) {
             return Json.error(409, "conflict", e.getMessage());
         }
@@ -123,8 +113,6 @@ final class AnalyzersResource {
             view = distributor.drainAnalyzer(name, by(req));
         } catch (NoSuchElementException e) {
             return unknown(name);
-        } catch (LoopNotAnswering e) {
-            return busy(e);
         } catch (IllegalStateException e) {
             return Json.error(409, "conflict", e.getMessage());
         }
@@ -136,8 +124,6 @@ final class AnalyzersResource {
             distributor.removeAnalyzer(name, by(req));
         } catch (NoSuchElementException e) {
             return unknown(name);
-        } catch (LoopNotAnswering e) {
-            return busy(e);
         } catch (IllegalStateException e) {
             return Json.error(409, "conflict", e.getMessage());
         }

@@ -1,6 +1,7 @@
 package io.logdist.distributor.config;
 
 import io.logdist.distributor.Distributor;
+import io.logdist.distributor.loop.LoopNotAnswering;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -235,7 +236,7 @@ public final class ConfigReloader implements AutoCloseable {
         try {
             distributor.addAnalyzer(spec, by);
             return true;
-        } catch (IllegalStateException | IllegalArgumentException e) {
+        } catch (IllegalStateException | IllegalArgumentException | LoopNotAnswering e) {
             out.add("could not add " + spec.name() + ": " + e.getMessage());
             return false;
         }
