@@ -293,7 +293,7 @@ public final class ConfigReloader implements AutoCloseable {
      */
     private void addBack(String name, String by) {
         AnalyzerSpec spec = running.analyzers().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
-        if (spec == null || distributor.analyzers().stream().anyMatch(v -> v.name().equals(name))) {
+        if (spec == null || distributor.links().stream().anyMatch(l -> l.name().equals(name))) {
             return;
         }
         List<String> failed = new ArrayList<>();
