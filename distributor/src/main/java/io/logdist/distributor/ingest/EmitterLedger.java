@@ -111,11 +111,13 @@ public final class EmitterLedger {
         return session;
     }
 
-    void attach(EmitterSession s, int grantedWindow) {
+    /** Makes {@code s} the session ACKs go to; returns the {@link #ackedThrough()} its WELCOME says. */
+    long attach(EmitterSession s, int grantedWindow) {
         this.session = s;
         this.window = Math.min(grantedWindow, states.length);
-        // WELCOME's ackedThrough already told the emitter this much.
+        // WELCOME's ackedThrough tells the emitter this much.
         this.lastAckSent = ackedThrough();
+        return lastAckSent;
     }
 
     void detach(EmitterSession s) {

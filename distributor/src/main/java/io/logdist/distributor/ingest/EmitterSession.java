@@ -209,10 +209,10 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
             ledger.detach(old);
             old.replaced();
         }
-        ledger.attach(this, window);
+        long ackedThrough = ledger.attach(this, window);
         state = State.OPEN;
         sessions.add(this);
-        ctx.write(Frames.welcome(ctx.alloc(), window, config.maxFrameLength(), ledger.ackedThrough(), config.name()));
+        ctx.write(Frames.welcome(ctx.alloc(), window, config.maxFrameLength(), ackedThrough, config.name()));
         // Refusals the emitter may have lost with its last connection go again, before any ACK covers them.
         ledger.forEachRecentRefusal((sequence, code) -> ctx.write(Frames.nack(ctx.alloc(), sequence, code,
             code.isTransient() ? RETRY_AFTER_MS : 0, "refused on an earlier connection"), ctx.voidPromise()));
@@ -220,7 +220,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         if (sessions.shuttingDown()) {
             sayGoodbye(); // its HELLO crossed the shutdown: GOODBYE now, and the packets after it are refused
         }
-        LOG.atDebug().addKeyValue("emitter", emitterId).addKeyValue("connection", ctx.channel().id().asShortText()).log("emitter {} ({}) from {}: window {}, acked through {}", emitterId, emitterName, ctx.channel().remoteAddress(), window, ledger.ackedThrough());
+        LOG.atDebug().addKeyValue("emitter", emitterId).addKeyValue("connection", ctx.channel().id().asShortText()).log("emitter {} ({}) from {}: window {}, acked through {}", emitterId, emitterName, ctx.channel().remoteAddress(), window, ackedThrough);
         ByteBuf held;
         while ((held = heldWhileAttaching.poll()) != null) {
             channelRead(ctx, held);
