@@ -374,6 +374,7 @@ final class EmitterSession implements Unacked.SettleListener {
             ch.close();
             return;
         }
+        int madeFor = maxPacketBytes;
         maxPacketBytes = (int) Math.min(welcome.maxFrameLength(), Integer.MAX_VALUE) - FrameDescriptor.MIN_LENGTH;
         // A grant above what was asked breaks the protocol; never use more than asked.
         grantedWindow = (int) Math.min(welcome.window(), unacked.capacity());
@@ -381,7 +382,9 @@ final class EmitterSession implements Unacked.SettleListener {
             run.protocolOddity.warn("emitter {}: the distributor granted a window of 0; nothing can be sent", emitterId);
         }
         settleOnWelcome(welcome.ackedThrough());
-        splitWhatNoLongerFits(ch.alloc());
+        if (maxPacketBytes < madeFor) { // every frame held fits the limit of the WELCOME before this one
+            splitWhatNoLongerFits(ch.alloc());
+        }
         resendNext = unacked.ackedThrough() + 1;
         resendLast = unacked.highestSent();
         // The backoff is not reset here: a distributor that welcomes and then refuses at
@@ -414,10 +417,14 @@ final class EmitterSession implements Unacked.SettleListener {
         if (ch != channel || barrierNonce == 0) {
             return;
         }
+        clearBarrier();
+        pump();
+    }
+
+    private void clearBarrier() {
         barrierNonce = 0;
         cancel(barrierTimeout);
         barrierTimeout = null;
-        pump();
     }
 
     /**
@@ -443,16 +450,9 @@ final class EmitterSession implements Unacked.SettleListener {
             }
             split++;
         }
-        List<PendingRetry> waiting = new ArrayList<>(retries.size());
-        PendingRetry next;
-        while ((next = retries.poll()) != null) {
-            waiting.add(next);
-        }
-        for (PendingRetry r : waiting) {
-            if (!PacketSplit.tooLong(r.frame(), maxPacketBytes)) {
-                retries.add(r);
-                continue;
-            }
+        List<PendingRetry> tooLong = new ArrayList<>();
+        retries.removeIf(r -> PacketSplit.tooLong(r.frame(), maxPacketBytes) && tooLong.add(r));
+        for (PendingRetry r : tooLong) {
             for (PacketSplit.Part p : PacketSplit.split(r.frame(), maxPacketBytes, alloc, run.messageTruncation)) {
                 retries.add(new PendingRetry(p.frame(), r.intendedNs(), p.messages(), p.payloadBytes(), r.dueNs()));
             }
@@ -495,9 +495,7 @@ final class EmitterSession implements Unacked.SettleListener {
         channel = null;
         cancel(handshakeTimeout);
         handshakeTimeout = null;
-        cancel(barrierTimeout);
-        barrierTimeout = null;
-        barrierNonce = 0;
+        clearBarrier();
         if (state == State.FINISHED) {
             return;
         }
@@ -608,9 +606,7 @@ final class EmitterSession implements Unacked.SettleListener {
             + " distributor to forget this one (its --emitter-expiry, 10 min by default)";
         log.error(why);
         run.fail(why);
-        barrierNonce = 0;
-        cancel(barrierTimeout);
-        barrierTimeout = null;
+        clearBarrier();
         stopProducing();
         ch.close();
     }
