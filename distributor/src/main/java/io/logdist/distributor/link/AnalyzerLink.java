@@ -32,7 +32,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
@@ -447,12 +446,8 @@ public final class AnalyzerLink {
                     ch.pipeline().addLast(new FrameDecoder(settings.maxFrameLength()), new LinkHandler());
                 }
             });
-        // A name is left unresolved for the resolver to look up off this loop; an IP literal needs no lookup.
-        String host = spec.address().host();
-        InetSocketAddress target = NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)
-            ? new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), spec.address().port())
-            : InetSocketAddress.createUnresolved(host, spec.address().port());
-        ChannelFuture f = b.connect(target);
+        // Unresolved: the resolver looks the name up off this loop.
+        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(spec.address().host(), spec.address().port()));
         channel = f.channel();
         f.addListener((ChannelFutureListener) done -> {
             if (!done.isSuccess() && done.channel() == channel) {

@@ -3,6 +3,7 @@ package io.logdist.distributor.link;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.InetNameResolver;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -25,8 +26,8 @@ import java.util.concurrent.Executors;
  * apply as before; only the thread differs.
  *
  * <p>Thread-safe; one for the process ({@link #INSTANCE}). Its lookup threads are daemons,
- * made as lookups need them and gone after a minute idle. Addresses written as IP
- * literals never come here (AnalyzerLink connects to them as they are).
+ * made as lookups need them and gone after a minute idle. An address written as an IP
+ * literal is answered at once, with no lookup.
  */
 final class HostResolver extends AddressResolverGroup<InetSocketAddress> {
     /** A name lookup that may block: the JDK's, or a test's. */
@@ -64,6 +65,11 @@ final class HostResolver extends AddressResolverGroup<InetSocketAddress> {
 
         @Override
         protected void doResolve(String host, Promise<InetAddress> promise) {
+            InetAddress literal = NetUtil.createInetAddressFromIpAddressString(host);
+            if (literal != null) {
+                promise.setSuccess(literal); // an IP literal needs no lookup, nor a thread
+                return;
+            }
             answerOffLoop(promise, () -> lookup.all(host)[0]);
         }
 

@@ -59,4 +59,21 @@ class HostResolverTest {
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void shouldAnswerAnIpLiteralWithoutALookup() throws Exception {
+        HostResolver resolver = new HostResolver(host -> {
+            throw new java.net.UnknownHostException("no lookup expected for " + host);
+        });
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try {
+            Future<InetSocketAddress> resolved = resolver.getResolver(loop).resolve(InetSocketAddress.createUnresolved("::1", 7101));
+
+            assertThat(resolved.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(resolved.getNow().getAddress().isLoopbackAddress()).isTrue();
+        } finally {
+            resolver.close();
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
 }
