@@ -135,7 +135,7 @@ final class AnalyzerHandler extends ChannelInboundHandlerAdapter {
                 "HELLO role " + hello.role() + " cannot connect to an analyzer (only role 2, a distributor)");
             return;
         }
-        if (records != null && records.failed()) {
+        if (records != null && records.failure() != null) {
             // Every DELIVER would be dropped unacknowledged: a connection taken now only flaps.
             fail(ctx, ErrorCode.SHUTTING_DOWN, "this analyzer cannot record anything (" + records.failure().getMessage() + ")");
             return;

@@ -174,7 +174,7 @@ public final class AnalyzerServer implements AutoCloseable {
             return onLoop(true);
         }
         // After close: once the loop has terminated this thread may read what it confined.
-        if (group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS) && group.isTerminated()) {
+        if (group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
             return counters.snapshot(true);
         }
         return last;

@@ -78,12 +78,7 @@ public final class RecordAppender implements AutoCloseable {
         }
     }
 
-    /** True once a write failed: nothing more can be recorded. Its event loop only. */
-    public boolean failed() {
-        return failure != null;
-    }
-
-    /** Why it failed, or null. Its event loop only. */
+    /** Why a write failed, after which nothing more can be recorded; null while none has. Its event loop only. */
     public IOException failure() {
         return failure;
     }

@@ -35,7 +35,7 @@ public final class ListenFailure extends UncheckedIOException {
     }
 
     /** Why a bind failed, in a few words where the cause is a common one. */
-    public static String reason(Throwable cause) {
+    private static String reason(Throwable cause) {
         if (cause instanceof UnresolvedAddressException) {
             return "unknown host";
         }
