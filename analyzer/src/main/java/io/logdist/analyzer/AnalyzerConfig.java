@@ -4,6 +4,7 @@ import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.codec.FrameDescriptor;
 import io.logdist.protocol.codec.Frames;
 import io.logdist.protocol.packet.PacketDescriptor;
+import io.netty.buffer.ByteBufUtil;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +48,10 @@ public record AnalyzerConfig(
         Objects.requireNonNull(reportInterval, "reportInterval");
         if (name.isBlank()) {
             throw new IllegalArgumentException("name='" + name + "' must not be blank");
+        }
+        if (ByteBufUtil.utf8Bytes(name) > Frames.MAX_STR_BYTES) { // sent as a str in every WELCOME
+            throw new IllegalArgumentException("name must be at most "
+                + Frames.MAX_STR_BYTES + " bytes of UTF-8 (was " + name.length() + " chars)");
         }
         if (window < 1) {
             throw new IllegalArgumentException("window=" + window + " must be at least 1");

@@ -59,4 +59,11 @@ class AnalyzerMainTest {
         assertThat(run("--listen", "127.0.0.1:0")).isEqualTo(2);
         assertThat(err.toString()).startsWith("error: Missing required option: '--name=NAME'");
     }
+
+    @Test
+    void shouldRefuseANameThatCannotFitAWelcomeInOneLine() {
+        assertThat(run("--listen", "127.0.0.1:0", "--name", "x".repeat(70_000))).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("error: name must be at most 65535 bytes of UTF-8 (was 70000 chars)"
+            + System.lineSeparator());
+    }
 }

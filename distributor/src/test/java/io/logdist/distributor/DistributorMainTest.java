@@ -86,6 +86,24 @@ class DistributorMainTest {
     }
 
     @Test
+    void shouldRefuseNamesThatCannotFitTheFramesTheyGoIn() {
+        Run own = run("--analyzer", "a1=127.0.0.1:7101@1", "--name", "x".repeat(70_000));
+        assertThat(own.code()).isEqualTo(2);
+        assertThat(own.err().lines().findFirst().orElse(""))
+            .isEqualTo("error: --name must be at most 65535 bytes of UTF-8 (was 70000 chars)");
+
+        Run analyzer = run("--analyzer", "a".repeat(256) + "=127.0.0.1:7101@1");
+        assertThat(analyzer.code()).isEqualTo(2);
+        assertThat(analyzer.err().lines().findFirst().orElse(""))
+            .startsWith("error:").contains("analyzer name of 256 bytes is too long: at most 255 bytes of UTF-8");
+        assertThat(analyzer.err()).doesNotContain("\tat ");
+        assertThat(parsed("--analyzer", "é".repeat(127) + "=127.0.0.1:7101@1").buildConfig().analyzers())
+            .as("254 bytes of UTF-8 is a name").hasSize(1);
+        assertThatThrownBy(() -> parsed("--analyzer", "é".repeat(128) + "=127.0.0.1:7101@1").buildConfig())
+            .as("256 bytes of UTF-8, 128 chars").hasMessageContaining("256 bytes is too long");
+    }
+
+    @Test
     void shouldSayWhichListenerCannotBindAPortInUse() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             String admin = "127.0.0.1:" + taken.getLocalPort();

@@ -93,7 +93,7 @@ public record EmitterConfig(
         check(window >= 1 && window <= MAX_WINDOW, "window", window, "must be 1.." + MAX_WINDOW);
         check(emitterIdBase >= 0 && emitterIdBase + (connections - 1) >= 0,
             "emitterIdBase", emitterIdBase, "must be 0.." + (Long.MAX_VALUE - connections + 1));
-        check(name.getBytes(StandardCharsets.UTF_8).length <= 0xFFFF, "name", "(" + name.length() + " chars)",
+        check(name.getBytes(StandardCharsets.UTF_8).length <= 0xFFFF, "name", name.length() + " chars",
             "must be at most 65535 bytes of UTF-8");
         check(!drainTimeout.isNegative(), "drainTimeout", drainTimeout, "must not be negative");
         check(maxPackets >= 0, "maxPackets", maxPackets, "must be 0 or more");

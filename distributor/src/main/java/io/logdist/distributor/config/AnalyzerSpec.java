@@ -2,6 +2,8 @@ package io.logdist.distributor.config;
 
 import io.logdist.protocol.cli.HostPort;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * One analyzer the distributor feeds: its name, where to dial it and its weight
  * (relative; shares are weight over the sum of the weights of the analyzers that are up).
@@ -10,6 +12,13 @@ public record AnalyzerSpec(String name, HostPort address, double weight) {
     public AnalyzerSpec {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("analyzer name is empty");
+        }
+        // A name is a path segment of the admin API, a metric label and part of log lines and
+        // of NACK reasons, which must fit a str.
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("analyzer name of " + bytes + " bytes is too long: at most "
+                + MAX_NAME_BYTES + " bytes of UTF-8");
         }
         // A name is a path segment of the admin API, a metric label and part of log lines.
         if (name.chars().anyMatch(c -> c == '/' || Character.isISOControl(c))) {
@@ -28,6 +37,9 @@ public record AnalyzerSpec(String name, HostPort address, double weight) {
             throw new IllegalArgumentException("analyzer " + name + ": " + e.getMessage());
         }
     }
+
+    /** The longest analyzer name taken, in bytes of UTF-8. */
+    public static final int MAX_NAME_BYTES = 255;
 
     /** The smallest weight taken: below it routing's stride (1 / weight) and slow start's 1 % lose their arithmetic. */
     public static final double MIN_WEIGHT = 1e-6;

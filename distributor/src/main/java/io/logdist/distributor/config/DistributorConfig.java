@@ -3,6 +3,7 @@ package io.logdist.distributor.config;
 import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.codec.FrameDescriptor;
 import io.logdist.protocol.codec.Frames;
+import io.netty.buffer.ByteBufUtil;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,6 +106,9 @@ public record DistributorConfig(
             overflow = OverflowPolicy.BLOCK;
         }
         // Named by their config-file keys; the command line says the same in its flags' names.
+        // Sent as a str in every WELCOME and HELLO: one that cannot fit would fail each handshake.
+        check(ByteBufUtil.utf8Bytes(name) <= Frames.MAX_STR_BYTES, "name", name.length() + " chars",
+            "must be at most " + Frames.MAX_STR_BYTES + " bytes of UTF-8");
         check(threads >= 0, "threads", threads, "must be 0 (one per core) or more");
         check(analyzerConnections >= 0, "analyzerConnections", analyzerConnections, "must be 0 (one per event loop) or more");
         check(threads == 0 || analyzerConnections <= threads, "analyzerConnections", analyzerConnections,

@@ -28,6 +28,8 @@ public final class Frames {
     public static final int PACKET_HEADER_LENGTH = FrameDescriptor.HEADER_LENGTH;
     /** Size of a whole ACK, PING or PONG frame. */
     public static final int U64_FRAME_LENGTH = FrameDescriptor.HEADER_LENGTH + 8;
+    /** The most UTF-8 bytes a {@code str} field carries: its length is a u16. */
+    public static final int MAX_STR_BYTES = 0xFFFF;
 
     private Frames() {
     }
@@ -48,8 +50,8 @@ public final class Frames {
     /** Bytes {@code s} takes as a {@code str}; refuses it before anything is written if it cannot fit. */
     private static int strLength(String s) {
         int len = ByteBufUtil.utf8Bytes(s);
-        if (len > 0xFFFF) {
-            throw new IllegalArgumentException("string of " + len + " bytes does not fit a str (max 65535)");
+        if (len > MAX_STR_BYTES) {
+            throw new IllegalArgumentException("string of " + len + " bytes does not fit a str (max " + MAX_STR_BYTES + ")");
         }
         return 2 + len;
     }
@@ -133,14 +135,24 @@ public final class Frames {
 
     public static ByteBuf hello(ByteBufAllocator alloc, int role, long id, long window, String name, String token) {
         ByteBuf b = alloc.buffer(64 + name.length() * 3 + token.length() * 3);
-        writeHello(b, role, id, window, name, token);
-        return b;
+        try {
+            writeHello(b, role, id, window, name, token);
+            return b;
+        } catch (RuntimeException e) { // a str too long: the caller never gets the buffer to release
+            b.release();
+            throw e;
+        }
     }
 
     public static ByteBuf welcome(ByteBufAllocator alloc, long window, long maxFrameLength, long ackedThrough, String serverName) {
         ByteBuf b = alloc.buffer(64 + serverName.length() * 3);
-        writeWelcome(b, window, maxFrameLength, ackedThrough, serverName);
-        return b;
+        try {
+            writeWelcome(b, window, maxFrameLength, ackedThrough, serverName);
+            return b;
+        } catch (RuntimeException e) {
+            b.release();
+            throw e;
+        }
     }
 
     public static ByteBuf ack(ByteBufAllocator alloc, long through) {
@@ -149,8 +161,13 @@ public final class Frames {
 
     public static ByteBuf nack(ByteBufAllocator alloc, long id, ErrorCode code, long retryAfterMillis, String reason) {
         ByteBuf b = alloc.buffer(32 + reason.length() * 3);
-        writeNack(b, id, code, retryAfterMillis, reason);
-        return b;
+        try {
+            writeNack(b, id, code, retryAfterMillis, reason);
+            return b;
+        } catch (RuntimeException e) {
+            b.release();
+            throw e;
+        }
     }
 
     public static ByteBuf ping(ByteBufAllocator alloc, long nonce) {
@@ -163,8 +180,13 @@ public final class Frames {
 
     public static ByteBuf error(ByteBufAllocator alloc, ErrorCode code, String reason) {
         ByteBuf b = alloc.buffer(16 + reason.length() * 3);
-        writeError(b, code, reason);
-        return b;
+        try {
+            writeError(b, code, reason);
+            return b;
+        } catch (RuntimeException e) {
+            b.release();
+            throw e;
+        }
     }
 
     public static ByteBuf goodbye(ByteBufAllocator alloc) {

@@ -220,4 +220,14 @@ class FramesTest {
             out.release();
         }
     }
+
+    @Test
+    void shouldReleaseTheBufferOfAnAllocatingConvenienceThatRefusesAStr() {
+        String tooLong = "x".repeat(0x10000);
+        assertThatThrownBy(() -> Frames.hello(alloc, 1, 1, 1, tooLong, "")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Frames.welcome(alloc, 1, 1 << 20, 0, tooLong)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Frames.nack(alloc, 1, ErrorCode.OVERLOADED, 0, tooLong)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Frames.error(alloc, ErrorCode.OVERLOADED, tooLong)).isInstanceOf(IllegalArgumentException.class);
+        // everyBufferIsReleased() checks that none of the four buffers was left allocated
+    }
 }
