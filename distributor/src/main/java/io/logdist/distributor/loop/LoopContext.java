@@ -38,6 +38,8 @@ public final class LoopContext {
     private final List<EmitterLedger> ackDue = new ArrayList<>();
     private final PacketList parked = new PacketList();
     private boolean parkRetryScheduled;
+    /** Set by {@link #releaseAll}: the distributor is closing, and nothing will route a parked packet again. */
+    private boolean released;
 
     /** Written only by this loop (settlements are handed to their owner loop first), so no atomics per packet. */
     private final LoopLatency ackLatency = new LoopLatency();
@@ -79,6 +81,11 @@ public final class LoopContext {
     }
 
     private void park(Packet p) {
+        if (released) {
+            // Closing: a packet read, or dropped by a link, after releaseAll would stay parked for good.
+            p.recycle();
+            return;
+        }
         parked.add(p);
         scheduleParkRetry();
     }
@@ -162,8 +169,12 @@ public final class LoopContext {
         out.addAll(parked);
     }
 
-    /** Releases every packet still here; the distributor is stopping and its loops with it. */
+    /**
+     * Releases every packet still here, and from now on every packet that would be parked:
+     * the distributor is closing and its loops with it. Packets not yet safe are not ACKed.
+     */
     public void releaseAll() {
+        released = true;
         Packet p;
         while ((p = parked.poll()) != null) {
             p.recycle();
