@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -41,8 +42,10 @@ public final class AnalyzerLinks {
     private final AtomicBoolean removedLogged = new AtomicBoolean();
     /** The analyzer asked for time: while set, none of its links takes packets. */
     private final AtomicBoolean heldOff = new AtomicBoolean();
-    /** Until when ({@link System#nanoTime()}); only moves later while held off. */
+    /** Until when (on {@link #clock}); only moves later while held off. */
     private final AtomicLong holdOffUntilNs = new AtomicLong();
+    /** {@link System#nanoTime()}, but for tests of the hold-off's races. */
+    private final LongSupplier clock;
     /** The configured weight, one for all the links; each link ramps it on its own (slow start). */
     private volatile double weight;
 
@@ -53,6 +56,12 @@ public final class AnalyzerLinks {
      */
     public AnalyzerLinks(AnalyzerSpec spec, List<LoopContext> loops, RoutingTables tables, Transport transport,
                          LinkSettings settings, DeadLetters deadLetters, boolean slowStartFirstConnection) {
+        this(spec, loops, tables, transport, settings, deadLetters, slowStartFirstConnection, System::nanoTime);
+    }
+
+    AnalyzerLinks(AnalyzerSpec spec, List<LoopContext> loops, RoutingTables tables, Transport transport,
+                  LinkSettings settings, DeadLetters deadLetters, boolean slowStartFirstConnection, LongSupplier clock) {
+        this.clock = clock;
         this.spec = spec;
         this.weight = spec.weight();
         this.tables = tables;
@@ -115,29 +124,41 @@ public final class AnalyzerLinks {
      * loops until one takes them. From {@code from}'s event loop; the end is scheduled there.
      */
     void holdOff(AnalyzerLink from, long retryAfterMillis) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         long until = now + TimeUnit.MILLISECONDS.toNanos(Math.min(retryAfterMillis, MAX_HOLD_OFF_MS));
         holdOffUntilNs.accumulateAndGet(until, (a, b) -> a - b >= 0 ? a : b);
         if (heldOff.compareAndSet(false, true)) {
-            tables.publish();
-            for (AnalyzerLink l : links) {
-                if (l != from) {
-                    l.rerouteQueuedLater();
-                }
-            }
-            from.rerouteQueued();
-            from.loop().eventLoop().schedule(() -> endHoldOff(from), until - now, TimeUnit.NANOSECONDS);
+            beginHoldOff(from, until - now);
         }
+    }
+
+    /** Takes the analyzer out of routing and sends what its links hold elsewhere. {@code from}'s loop. */
+    private void beginHoldOff(AnalyzerLink from, long forNs) {
+        tables.publish();
+        for (AnalyzerLink l : links) {
+            if (l != from) {
+                l.rerouteQueuedLater();
+            }
+        }
+        from.rerouteQueued();
+        from.loop().eventLoop().schedule(() -> endHoldOff(from), forNs, TimeUnit.NANOSECONDS);
     }
 
     /** Ends the hold-off once its time, perhaps pushed later by more NACKs, has come. {@code on}'s loop. */
     private void endHoldOff(AnalyzerLink on) {
-        long left = holdOffUntilNs.get() - System.nanoTime();
+        long left = holdOffUntilNs.get() - clock.getAsLong();
         if (left > 0) {
             on.loop().eventLoop().schedule(() -> endHoldOff(on), left, TimeUnit.NANOSECONDS);
             return;
         }
         heldOff.set(false);
+        // A NACK on another loop may have pushed the time later after the check above, and
+        // found the flag still set, so it began nothing: begin again for it.
+        left = holdOffUntilNs.get() - clock.getAsLong();
+        if (left > 0 && heldOff.compareAndSet(false, true)) {
+            beginHoldOff(on, left);
+            return;
+        }
         tables.publish();
     }
 
