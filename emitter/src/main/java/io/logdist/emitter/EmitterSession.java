@@ -8,6 +8,7 @@ import io.logdist.protocol.packet.PacketDescriptor;
 import io.logdist.protocol.packet.PacketFlyweight;
 import io.logdist.protocol.packet.PacketWriter;
 import io.logdist.protocol.transport.Backoff;
+import io.logdist.protocol.transport.HostResolver;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -160,6 +161,7 @@ final class EmitterSession implements Unacked.SettleListener {
         this.bootstrap = new Bootstrap()
             .group(loop)
             .channel(transport.socketChannel())
+            .resolver(HostResolver.INSTANCE) // the distributor's name is looked up off the loop its connections share
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)

@@ -21,6 +21,7 @@ import io.logdist.protocol.codec.FrameType;
 import io.logdist.protocol.codec.Frames;
 import io.logdist.protocol.codec.MalformedFrameException;
 import io.logdist.protocol.transport.Backoff;
+import io.logdist.protocol.transport.HostResolver;
 import io.logdist.protocol.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;

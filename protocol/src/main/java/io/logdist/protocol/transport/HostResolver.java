@@ -1,4 +1,4 @@
-package io.logdist.distributor.link;
+package io.logdist.protocol.transport;
 
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
@@ -18,25 +18,27 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Resolves analyzers' host names for the links' connects on a thread of its own. Netty's
- * default resolver (and {@code DefaultNameResolver}) does the JDK's blocking lookup on
- * the thread that asks, the connecting channel's event loop: a slow DNS server would then
- * stall every loop that carries packets, at every reconnect (an analyzer has a link on
- * each loop). The lookup is still the JDK's, so /etc/hosts and the JVM's address cache
- * apply as before; only the thread differs.
+ * Resolves the host names that the programs dial (the distributor's analyzers, the
+ * emitter's distributor) on a thread of its own; give it to every {@code Bootstrap} with
+ * {@code .resolver(HostResolver.INSTANCE)}. Netty's default resolver (and
+ * {@code DefaultNameResolver}) does the JDK's blocking lookup on the thread that asks, the
+ * connecting channel's event loop: a slow DNS server would then stall every connection
+ * on that loop, at every reconnect (an analyzer has a link on each of the distributor's
+ * loops; an emitter's connections share its loops). The lookup is still the JDK's, so
+ * /etc/hosts and the JVM's address cache apply as before; only the thread differs.
  *
  * <p>Thread-safe; one for the process ({@link #INSTANCE}). Its lookup threads are daemons,
  * made as lookups need them and gone after a minute idle. An address written as an IP
  * literal is answered at once, with no lookup.
  */
-final class HostResolver extends AddressResolverGroup<InetSocketAddress> {
+public final class HostResolver extends AddressResolverGroup<InetSocketAddress> {
     /** A name lookup that may block: the JDK's, or a test's. */
     @FunctionalInterface
     interface Lookup {
         InetAddress[] all(String host) throws UnknownHostException;
     }
 
-    static final HostResolver INSTANCE = new HostResolver(SocketUtils::allAddressesByName);
+    public static final HostResolver INSTANCE = new HostResolver(SocketUtils::allAddressesByName);
 
     /** Each lookup on a thread of its own, so one host whose lookup hangs holds up no other's. */
     private final ExecutorService lookups = Executors.newCachedThreadPool(new DefaultThreadFactory("ldp-resolver", true));

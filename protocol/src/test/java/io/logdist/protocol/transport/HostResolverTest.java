@@ -1,4 +1,4 @@
-package io.logdist.distributor.link;
+package io.logdist.protocol.transport;
 
 import io.netty.resolver.AddressResolver;
 import io.netty.util.concurrent.DefaultEventExecutor;
