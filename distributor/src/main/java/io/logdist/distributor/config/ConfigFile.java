@@ -2,6 +2,7 @@ package io.logdist.distributor.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -351,7 +352,11 @@ public final class ConfigFile {
 
     /** Reads and validates {@code path}; throws {@link IllegalArgumentException} with a one-line message. */
     public static Model read(Path path) {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        // A key given twice is refused: YAML forbids it, and taking the last one silently would,
+        // for `analyzers`, drop every analyzer of the first list at the next reload.
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException(path + ": no such file");
         }

@@ -45,6 +45,20 @@ class ConfigFileErrorsTest {
     }
 
     @Test
+    void shouldRefuseAKeyGivenTwice() throws Exception {
+        Path p = write("""
+            analyzers:
+              - { name: a1, address: 127.0.0.1:7101, weight: 1 }
+            listen: 127.0.0.1:7000
+            analyzers:
+              - { name: a2, address: 127.0.0.1:7102, weight: 1 }
+            """);
+        assertThatThrownBy(() -> ConfigFile.read(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith(p + ":4: ").hasMessageContaining("Duplicate field 'analyzers'")
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "Exception"));
+    }
+
+    @Test
     void shouldReadTheProgramSettingsAndRefuseABadLogFormat() throws Exception {
         Path p = write("""
             listen: 127.0.0.1:7000
