@@ -150,12 +150,14 @@ public final class DistributorMain implements Callable<Integer> {
             // SIGTERM / Ctrl-C: stop taking packets, deliver what is held, then exit 0.
             System.out.println("distributor: shutting down; delivering what is held for up to " + config.drainTimeout().toMillis() + " ms");
             Distributor.ShutdownReport r = d.shutdownGracefully(config.drainTimeout());
-            if (r.undelivered() == 0 && r.deadLettered() == 0) {
+            if (r.undelivered() == 0 && r.deadLettered() == 0 && r.loopsNotAnswering() == 0) {
                 System.out.println("distributor: stopped; everything accepted was delivered");
             } else {
                 System.out.println("distributor: stopped; " + r.deadLettered() + " packets undelivered went to "
                     + (r.deadLetterFile() == null ? "no dead-letter file" : r.deadLetterFile())
-                    + (r.undelivered() > 0 ? ", " + r.undelivered() + " more were not ACKed (emitters send them again)" : ""));
+                    + (r.undelivered() > 0 ? ", " + r.undelivered() + " more were not ACKed (emitters send them again)" : "")
+                    + (r.loopsNotAnswering() > 0 ? "; " + r.loopsNotAnswering() + " event loops did not answer, and what they"
+                        + " held was not ACKed (emitters send it again)" : ""));
             }
             System.out.flush();
             stopped.countDown();

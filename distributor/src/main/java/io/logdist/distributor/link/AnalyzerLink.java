@@ -761,9 +761,11 @@ public final class AnalyzerLink {
      * to the dead-letter file (then it is safe, and ACKed) or releases it (its emitter
      * was never ACKed and sends it again). Any thread; runs on the link's loop.
      *
+     * @param timeoutMs how long to wait for the loop: dead letters are forced to disk one by one
      * @return packets that were neither delivered nor dead-lettered
+     * @throws LoopNotAnswering when the loop did not finish in time
      */
-    public long takeHeldForShutdown(DeadLetters sink) {
+    public long takeHeldForShutdown(DeadLetters sink, long timeoutMs) {
         try {
             return loop.eventLoop().submit(() -> {
                 setRoutable(false);
@@ -773,7 +775,7 @@ public final class AnalyzerLink {
                 inbox.drain(held::add);
                 queuedBytes.set(0);
                 return deadLetterOrRelease(held, sink, "undelivered at shutdown from analyzer " + spec.name());
-            }).get(10, TimeUnit.SECONDS);
+            }).get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new LoopNotAnswering("analyzer " + spec.name(), e);
         }
