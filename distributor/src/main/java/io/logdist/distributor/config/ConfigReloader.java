@@ -109,8 +109,13 @@ public final class ConfigReloader implements AutoCloseable {
      * failure (an event loop too slow to answer, say) must not end the watching, silently.
      */
     private void pollGuarded() {
+        guarded(this::poll);
+    }
+
+    /** Runs a poll or a requested reload; an unexpected failure is logged, never lost in a future nobody reads. */
+    private void guarded(Runnable step) {
         try {
-            poll();
+            step.run();
         } catch (RuntimeException e) {
             LOG.atError().addKeyValue("file", file.toString()).setCause(e)
                 .log("config: applying {} failed ({}); the file is still watched, and SIGHUP retries", file, e.toString());
@@ -129,11 +134,12 @@ public final class ConfigReloader implements AutoCloseable {
     /** Reloads the file now (on the reloader thread), whether or not it changed. */
     public Future<?> requestReload(String why) {
         try {
-            return thread.submit(() -> {
+            // SIGHUP drops the future: a failure must be logged here.
+            return thread.submit(() -> guarded(() -> {
                 seen = stamp();
                 pending = null;
                 reload(why);
-            });
+            }));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(null);
         }
@@ -251,6 +257,9 @@ public final class ConfigReloader implements AutoCloseable {
         } catch (NoSuchElementException e) {
             out.add(name + " was already gone");
             return false;
+        } catch (LoopNotAnswering e) {
+            out.add("could not remove " + name + ": " + e.getMessage());
+            return false;
         }
     }
 
@@ -258,7 +267,7 @@ public final class ConfigReloader implements AutoCloseable {
         try {
             distributor.setWeight(name, weight, by);
             return true;
-        } catch (NoSuchElementException | IllegalArgumentException e) {
+        } catch (NoSuchElementException | IllegalArgumentException | LoopNotAnswering e) {
             out.add("could not reweight " + name + ": " + e.getMessage());
             return false;
         }

@@ -147,6 +147,19 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void shouldLogAReloadOnRequestThatFailsUnexpectedly() throws Exception {
+        // SIGHUP's handler drops the future a requested reload returns: a failure kept only there is never seen.
+        try (LogCapture log = LogCapture.open()) {
+            reloader = new ConfigReloader(distributor, file, () -> {
+                throw new IllegalStateException("an event loop did not answer");
+            }, true, Duration.ofMillis(50), null);
+            reloader.requestReload("SIGHUP").get(10, TimeUnit.SECONDS);
+            assertThat(log.containing("config: applying")).singleElement().asString()
+                .contains("an event loop did not answer", "SIGHUP retries");
+        }
+    }
+
+    @Test
     void shouldRefuseAnInvalidFileNamingItsLineAndFieldAndKeepRunning() throws Exception {
         reloader(Duration.ofMillis(50));
         Map<String, Double> before = running();
