@@ -313,10 +313,12 @@ public final class Emitter implements AutoCloseable {
         return reportUnwritten;
     }
 
-    /** Why a session could not do what the run asked (it then sent nothing more), or null. */
+    /** Why a session could not do what the run asked (it then sent nothing more), or why the input could not be read to its end; or null. */
     String failure() {
         RunContext r = run;
-        return r == null ? null : r.failure();
+        String why = r == null ? null : r.failure();
+        LineChunkReader reader = lineReader;
+        return why != null || reader == null ? why : reader.failure();
     }
 
     /** True when the duration passed without any connection ever being welcomed. */

@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The {@code emitter} command: fills in an {@link EmitterConfig} from the command line,
  * runs an {@link Emitter} to the end and prints its summary. Exit code 0 when every
- * packet was acknowledged, 1 when some were left unacknowledged or the distributor was
- * never reached, 2 for a usage mistake.
+ * packet was acknowledged, 1 when some were left unacknowledged, the distributor was
+ * never reached or the input could not be read to its end, 2 for a usage mistake.
  *
  * <p>Runs on the main thread; a shutdown hook closes the emitter on Ctrl-C.
  */

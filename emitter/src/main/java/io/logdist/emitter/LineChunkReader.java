@@ -45,6 +45,8 @@ final class LineChunkReader implements AutoCloseable {
 
     /** Whole lines read so far; written by the reader thread only. */
     private volatile long lines;
+    /** Why the input could not be read to its end, or null; written by the reader thread only. */
+    private volatile String failure;
 
     // Reader thread only.
     private ByteBuf chunk;
@@ -100,8 +102,14 @@ final class LineChunkReader implements AutoCloseable {
         return lines;
     }
 
+    /** Why reading stopped before the end of the input (the run then exits 1), or null; any thread. */
+    String failure() {
+        return failure;
+    }
+
     private void run() {
         byte[] block = new byte[READ_BLOCK_BYTES];
+        boolean ended = false;
         try {
             chunk = newChunk();
             int n;
@@ -122,11 +130,19 @@ final class LineChunkReader implements AutoCloseable {
                 chunk = null;
                 chunks.offer(last);
             }
+            ended = true;
         } catch (ClosedByInterruptException | InterruptedIOException e) {
-            // close() interrupted a blocked read: the run is over.
-        } catch (IOException e) {
-            log.error("emitter: reading {} failed ({}); treating it as the end of the input", sourceName, e.getMessage());
+            ended = true; // close() interrupted a blocked read: the run is over.
+        } catch (IOException | RuntimeException e) {
+            ended = true;
+            // The lines read so far still go out; the run must not pass for one that shipped the whole input.
+            failure = "reading " + sourceName + " failed (" + e.getMessage() + "); the lines after "
+                + lines + " were not read";
+            log.error("emitter: {}", failure);
         } finally {
+            if (!ended) { // an Error (out of memory, say), on its way up
+                failure = "reading " + sourceName + " stopped after " + lines + " lines";
+            }
             if (interruptible) {
                 closeInput();
             }

@@ -210,6 +210,42 @@ class EmitterMainTest {
         assertThat(out.toString()).contains("acked 1 packets (2 msgs");
     }
 
+    @Test
+    void shouldExitOneWhenTheInputCannotBeReadToItsEnd() {
+        // Two lines, then a read error (EIO from a failing disk, say): not the end of the input.
+        java.io.InputStream failing = new java.io.InputStream() {
+            private final java.io.InputStream lines = new java.io.ByteArrayInputStream("alpha\nbeta\n".getBytes(StandardCharsets.UTF_8));
+
+            @Override
+            public int read() throws java.io.IOException {
+                int b = lines.read();
+                if (b < 0) {
+                    throw new java.io.IOException("Input/output error");
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] into, int off, int len) throws java.io.IOException {
+                int n = lines.read(into, off, len);
+                if (n < 0) {
+                    throw new java.io.IOException("Input/output error");
+                }
+                return n;
+            }
+        };
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(failing);
+            assertThat(run(withDistributor("--file", "-", "--duration", "0"))).as(out.toString()).isEqualTo(1);
+        } finally {
+            System.setIn(stdin);
+        }
+
+        assertThat(out.toString()).as("what was read still went out").contains("acked 1 packets (2 msgs");
+        assertThat(err.toString()).contains("error: reading standard input failed (Input/output error); the lines after 2 were not read");
+    }
+
     /** A dead-letter file of {@code packets} one-message packets ("m1", "m2", ...), the second with a broken CRC when asked. */
     private static Path deadLetterFile(Path dir, int packets, boolean secondInvalid) throws Exception {
         try (DeadLetterWriter writer = DeadLetterWriter.open(dir)) {
