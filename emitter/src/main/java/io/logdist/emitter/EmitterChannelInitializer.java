@@ -9,12 +9,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles the pipeline of a connection to the distributor: frame decoder, idle
- * detection (to PING when nothing was written for a while) and the connection handler.
+ * detection (to PING when nothing was written for a while, and to reconnect when nothing
+ * was heard for 30 s) and the connection handler.
  *
  * <p>One per session; runs on the session's event loop.
  */
 final class EmitterChannelInitializer extends ChannelInitializer<Channel> {
     static final long PING_AFTER_IDLE_SECONDS = 5;
+    /** Periods of {@link #PING_AFTER_IDLE_SECONDS} with nothing from the distributor, not even a PONG, before reconnecting. */
+    static final int SILENT_PERIODS = 6;
 
     private final EmitterSession session;
 
@@ -26,7 +29,8 @@ final class EmitterChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ch.pipeline().addLast(
             new FrameDecoder(FrameDescriptor.DEFAULT_MAX_FRAME_LENGTH),
-            new WriterIdleTimer(PING_AFTER_IDLE_SECONDS, TimeUnit.SECONDS, () -> session.onWriterIdle(ch)),
+            new IdleTimer(PING_AFTER_IDLE_SECONDS, TimeUnit.SECONDS, SILENT_PERIODS,
+                () -> session.onWriterIdle(ch), () -> session.onSilent(ch, PING_AFTER_IDLE_SECONDS * SILENT_PERIODS)),
             new EmitterConnection(session));
     }
 }

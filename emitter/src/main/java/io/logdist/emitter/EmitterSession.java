@@ -690,6 +690,19 @@ final class EmitterSession implements Unacked.SettleListener {
         }
     }
 
+    /**
+     * Nothing from the distributor for {@code seconds}, not even the PONG of a PING: it is
+     * stopped, wedged or gone without closing. Reconnecting resends what is unacknowledged;
+     * waiting would hang the run (a distributor holding back for want of room still
+     * answers within that time, or takes the resends as duplicates).
+     */
+    void onSilent(Channel ch, long seconds) {
+        if (ch == channel && ch.isActive()) {
+            log.warn("emitter {}: nothing heard from the distributor for {} s, not even a PONG; reconnecting", emitterId, seconds);
+            ch.close();
+        }
+    }
+
     // ---------------------------------------------------------------- sending
 
     private void onWake() {

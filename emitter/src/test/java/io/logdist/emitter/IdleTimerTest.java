@@ -9,10 +9,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The keep-alive trigger: idle only after a whole period without a write; writes do not change their promises. */
-class WriterIdleTimerTest {
+/**
+ * The keep-alive trigger: idle only after a whole period without a write; writes do not
+ * change their promises. And the silence of the distributor: three periods without a read.
+ */
+class IdleTimerTest {
     private final AtomicInteger idle = new AtomicInteger();
-    private final EmbeddedChannel ch = new EmbeddedChannel(new WriterIdleTimer(5, TimeUnit.SECONDS, idle::incrementAndGet));
+    private final AtomicInteger silent = new AtomicInteger();
+    private final EmbeddedChannel ch = new EmbeddedChannel(
+        new IdleTimer(5, TimeUnit.SECONDS, 3, idle::incrementAndGet, silent::incrementAndGet));
 
     @Test
     void shouldReportIdleAfterAPeriodWithoutWrites() {
@@ -54,10 +59,38 @@ class WriterIdleTimerTest {
 
     @Test
     void shouldStopReportingOnceRemoved() {
-        ch.pipeline().remove(WriterIdleTimer.class);
+        ch.pipeline().remove(IdleTimer.class);
         ch.advanceTimeBy(20, TimeUnit.SECONDS);
         ch.runScheduledPendingTasks();
         assertThat(idle).hasValue(0);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldReportSilenceAfterThreePeriodsWithoutAReadWhateverIsWritten() {
+        for (int i = 0; i < 2; i++) {
+            ch.advanceTimeBy(5, TimeUnit.SECONDS);
+            ch.runScheduledPendingTasks();
+            ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1}), ch.voidPromise()); // a PING, say
+        }
+        assertThat(silent).hasValue(0);
+        ch.advanceTimeBy(5, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(silent).as("15 s without a read").hasValue(1);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldNotReportSilenceWhileTheDistributorSpeaks() {
+        for (int i = 0; i < 8; i++) {
+            ch.advanceTimeBy(5, TimeUnit.SECONDS);
+            ch.runScheduledPendingTasks();
+            if (i % 2 == 0) {
+                ch.writeInbound("a PONG"); // once every two periods: never three in a row unheard
+            }
+        }
+        assertThat(silent).hasValue(0);
+        assertThat(ch.<String>readInbound()).as("reads go on up the pipeline").isEqualTo("a PONG");
         ch.finishAndReleaseAll();
     }
 }
