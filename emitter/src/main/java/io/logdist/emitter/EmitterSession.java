@@ -141,6 +141,13 @@ final class EmitterSession implements Unacked.SettleListener {
      * what WELCOME said before it numbers anything.
      */
     private long barrierNonce;
+    /**
+     * After a WELCOME that says less is held than was ACKed: the sequence whose repeated NACK,
+     * before the barrier's PONG, explains it (a recent refusal); 0 when none is awaited. If it
+     * does not come, the distributor forgot this emitter, and that is worth a warning.
+     */
+    private long refusalAwaited;
+    private long ackedThroughBeforeWelcome;
     private ScheduledFuture<?> barrierTimeout;
     private ScheduledFuture<?> handshakeTimeout;
     private ScheduledFuture<?> drainDeadline;
@@ -419,12 +426,18 @@ final class EmitterSession implements Unacked.SettleListener {
         if (ch != channel || barrierNonce == 0) {
             return;
         }
+        if (refusalAwaited != 0) {
+            run.protocolOddity.warn("emitter {}: the distributor holds sequences through {} only, after it had"
+                + " acknowledged {} (did it restart and forget this emitter?); acknowledged packets are not kept,"
+                + " so it may refuse the later sequences", emitterId, refusalAwaited - 1, ackedThroughBeforeWelcome);
+        }
         clearBarrier();
         pump();
     }
 
     private void clearBarrier() {
         barrierNonce = 0;
+        refusalAwaited = 0;
         cancel(barrierTimeout);
         barrierTimeout = null;
     }
@@ -479,11 +492,11 @@ final class EmitterSession implements Unacked.SettleListener {
                 + " numbering continues from {}", emitterId, held, held + 1);
             unacked.skipTo(held);
         } else if (held == 0 && unacked.ackedThrough() > 0) {
-            // A distributor that lost its ledger. (Another value below what was ACKed stops below a
-            // recent refusal, whose NACK comes again right after WELCOME; settling it is a no-op.)
-            run.protocolOddity.warn("emitter {}: the distributor holds sequences through {} only, after it had"
-                + " acknowledged {} (did it restart and forget this emitter?); acknowledged packets are not kept,"
-                + " so it may refuse the later sequences", emitterId, held, unacked.ackedThrough());
+            // A recent refusal of sequence 1, whose NACK comes again before the barrier's PONG, or
+            // a distributor that lost its ledger: lowerBarrier tells which. (Another value below
+            // what was ACKed stops below a recent refusal too; settling it is a no-op.)
+            refusalAwaited = held + 1;
+            ackedThroughBeforeWelcome = unacked.ackedThrough();
         } else {
             settle(held);
         }
@@ -572,6 +585,9 @@ final class EmitterSession implements Unacked.SettleListener {
             return;
         }
         long sequence = nack.id();
+        if (sequence == refusalAwaited) {
+            refusalAwaited = 0; // WELCOME stopped below this refusal: the distributor did not forget
+        }
         // Before the barrier's PONG, a NACK past everything this run sent can only be an
         // earlier run's: the distributor repeats refusals of sequences its sender sent.
         if (barrierNonce != 0 && sequence > unacked.highestSent()) {

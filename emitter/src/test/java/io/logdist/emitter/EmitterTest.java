@@ -231,6 +231,46 @@ class EmitterTest {
             .isEqualTo(LongStream.rangeClosed(1, 40).boxed().toList());
     }
 
+    /** The emitter's warnings while {@code body} runs. */
+    private static List<String> warningsDuring(ThrowingRunnable body) throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.logdist.emitter");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            body.run();
+        } finally {
+            logger.detachAppender(appender);
+        }
+        return appender.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+            .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void shouldNotSayTheDistributorForgotItWhenWelcomeStopsBelowARecentRefusal() throws Exception {
+        // 1 refused, 2-5 ACKed, the connection lost: WELCOME says 0 is held, and the NACK of 1 comes again.
+        fake.nackOnceSequence = 1;
+        fake.rememberRefusal = true;
+        fake.dropAtPacket = 6;
+        List<String> warnings = warningsDuring(() -> assertThat(run(config().withMaxPackets(8)).packetsAcked()).isEqualTo(8));
+        assertThat(fake.hellos()).hasSize(2);
+        assertThat(warnings).noneMatch(w -> w.contains("forget this emitter"));
+    }
+
+    @Test
+    void shouldSayTheDistributorForgotItWhenWelcomeSaysLessThanWasAcked() throws Exception {
+        fake.dropAtPacket = 6;
+        fake.forgetAtDrop = true;
+        List<String> warnings = warningsDuring(() -> run(config().withMaxPackets(8)));
+        assertThat(fake.hellos()).hasSize(2);
+        assertThat(warnings).anyMatch(w -> w.contains("holds sequences through 0 only, after it had acknowledged 5"));
+    }
+
     @Test
     void shouldNotResendWhatTheWelcomeSaysIsAlreadyHeld() throws Exception {
         fake.dropAtPacket = 10;

@@ -85,6 +85,13 @@ final class FakeDistributor implements AutoCloseable {
     /** With {@link #dropAtPacket}: the maxFrameLength from the drop on, like a distributor restarted with a lower one. */
     volatile int maxFrameLengthAfterDrop = -1;
     volatile long nackOnceSequence = -1;
+    /**
+     * With {@link #nackOnceSequence}: the refusal is remembered, so a reconnect's WELCOME stops
+     * below it and its NACK follows, as the distributor does for a refusal within a window.
+     */
+    volatile boolean rememberRefusal;
+    /** With {@link #dropAtPacket}: the fake forgets the emitter, like a distributor restarted without its ledgers. */
+    volatile boolean forgetAtDrop;
     /** On the first connection, the N-th packet is not ACKed and the connection is closed. */
     volatile int dropAtPacket = -1;
     /** With {@link #dropAtPacket}: the dropped packet was kept, so a reconnect's WELCOME counts it as held. */
@@ -355,6 +362,9 @@ final class FakeDistributor implements AutoCloseable {
                     ledger.settle(sequence); // refused is settled: the cursor passes it
                 }
                 dropped = true;
+                if (forgetAtDrop) {
+                    ledgers.remove(emitterId);
+                }
                 if (maxFrameLengthAfterDrop > 0) {
                     maxFrameLength = maxFrameLengthAfterDrop;
                 }
@@ -374,6 +384,9 @@ final class FakeDistributor implements AutoCloseable {
                 duplicates++;
             } else if (refuse) {
                 nacked = true;
+                if (rememberRefusal) {
+                    ledger.refused = sequence;
+                }
                 write(ctx, new FrameModel.Nack(sequence, ErrorCode.OVERLOADED, 20, "busy"));
             }
             ledger.settle(sequence);
