@@ -32,8 +32,11 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
     private final Object lock = new Object();
     /** Written under the lock; volatile so that count() and file() can read it without (the writer's own are safe from any thread). */
     private volatile DeadLetterWriter writer;
-    /** Records in the files of earlier writers, closed after they failed. */
-    private volatile long countBefore;
+    /**
+     * Records written, in every file so far: one counter written under the lock, so that a
+     * reader never sees it go down (a Prometheus counter that drops reads as a reset).
+     */
+    private volatile long written;
     /** Under the lock: while failing, when to try again ({@link System#nanoTime()}). */
     private boolean failing;
     private long retryAtNs;
@@ -85,6 +88,7 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
                     LOG.warn("dead letters go to {}", writer.file());
                 }
                 writer.append(p.bytes, p.reroutes, reason);
+                written++;
                 if (failing) {
                     failing = false;
                     LOG.warn("dead-letter file {} is written again", writer.file());
@@ -99,7 +103,6 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
                 failing = true;
                 retryAtNs = now + retryAfterNs;
                 if (writer != null && writer.failed()) {
-                    countBefore += writer.count();
                     writer.close();
                     writer = null;
                 }
@@ -110,8 +113,7 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
 
     @Override
     public long count() {
-        DeadLetterWriter w = writer;
-        return countBefore + (w == null ? 0 : w.count());
+        return written;
     }
 
     /** The file written so far, or null when none was needed. */
