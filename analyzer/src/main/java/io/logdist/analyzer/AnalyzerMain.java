@@ -87,7 +87,7 @@ public final class AnalyzerMain implements Callable<Integer> {
      */
     private static void stop(AnalyzerServer server, long startNanos) {
         server.close();
-        AnalyzerSnapshot s = server.snapshot();
+        AnalyzerSnapshot s = server.totals(); // not snapshot(): a long run's sequences could fill the heap here
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         System.out.println(Reporter.line(s) + String.format(Locale.ROOT, " in %.1f s (%.0f msg/s) dup=%d bad=%d; stopped",
             seconds, seconds > 0 ? s.messages() / seconds : 0.0, s.duplicates(), s.badPackets()));

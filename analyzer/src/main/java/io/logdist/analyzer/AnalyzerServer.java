@@ -180,6 +180,16 @@ public final class AnalyzerServer implements AutoCloseable {
         return last;
     }
 
+    /**
+     * The totals without the sequences (which take 8 bytes a packet to copy): taken on the
+     * event loop, or after {@link #close()} the totals as they were at close. For a summary
+     * line, at any size of run.
+     */
+    public AnalyzerSnapshot totals() {
+        AnalyzerSnapshot last = finalSnapshot;
+        return last != null ? last : onLoop(false);
+    }
+
     private AnalyzerSnapshot onLoop(boolean withSequences) {
         if (loop.inEventLoop()) {
             return counters.snapshot(withSequences);

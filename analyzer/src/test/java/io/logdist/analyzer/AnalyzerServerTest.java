@@ -301,6 +301,9 @@ class AnalyzerServerTest {
 
         assertThat(server.snapshot().packets()).isEqualTo(2);
         assertThat(server.snapshot().sequencesByEmitter().get(7L)).containsExactly(1, 2);
+        // What the shutdown hook prints from: the totals, with no copy of the sequences.
+        assertThat(server.totals().packets()).isEqualTo(2);
+        assertThat(server.totals().sequencesByEmitter()).isEmpty();
     }
 
     @Test
