@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 import java.util.Set;
 
 /**
@@ -75,8 +76,9 @@ public final class Audit {
         AckedPackets acked = AckedPackets.read(emitterReports);
         acked.requireRunsApart();
         ReceivedPackets received = ReceivedPackets.read(analyzers, bucketMicros, acked::auditedFrom);
-        requireNoEarlierRun(acked, received);
-        DeadLetteredPackets dead = DeadLetteredPackets.read(deadLetters);
+        DeadLetteredPackets dead = DeadLetteredPackets.read(deadLetters, acked::auditedFrom);
+        requireNoEarlierRun(acked, received::earliestAudited, "record files", "recorded");
+        requireNoEarlierRun(acked, dead::earliestAudited, "dead-letter files", "written");
 
         // acked, acked and recorded by an analyzer, lost
         long[] counts = new long[3];
@@ -155,19 +157,22 @@ public final class Audit {
     }
 
     /**
-     * Refuses record files that hold, for a sequence this audit covers, a record made
-     * before its emitter's run began: an earlier run with the same emitterId (a reused
-     * {@code --emitter-id}, record files kept). Its records cannot be told from this run's,
-     * so a packet this run lost could be "found" in them and the audit pass.
+     * Refuses record files (or dead-letter files) that hold, for a sequence this audit
+     * covers, a record made before its emitter's run began: an earlier run with the same
+     * emitterId (a reused {@code --emitter-id}, files kept). Its records cannot be told from
+     * this run's, so a packet this run lost could be "found" in them and the audit pass.
+     *
+     * @param earliest per emitterId, the time of the earliest such record (epoch µs)
      */
-    private static void requireNoEarlierRun(AckedPackets acked, ReceivedPackets received) {
+    private static void requireNoEarlierRun(AckedPackets acked, LongUnaryOperator earliest, String files, String made) {
         acked.forEachStart((emitterId, startedAtMicros) -> {
-            long earliest = received.earliestAudited(emitterId);
-            if (earliest < startedAtMicros) {
-                throw new UserError("the record files hold packets of emitter " + Long.toUnsignedString(emitterId)
-                    + " recorded at " + instant(earliest) + ", before its run began at " + instant(startedAtMicros)
-                    + ": an earlier run's, which cannot be told from this run's. Audit against fresh record files, or"
-                    + " give each run its own --emitter-id (or, if the analyzers' clock is behind the emitter's, fix the clocks)");
+            long first = earliest.applyAsLong(emitterId);
+            if (first < startedAtMicros) {
+                throw new UserError("the " + files + " hold packets of emitter " + Long.toUnsignedString(emitterId)
+                    + " " + made + " at " + instant(first) + ", before its run began at " + instant(startedAtMicros)
+                    + ": an earlier run's, which cannot be told from this run's. Audit against fresh " + files + ", or"
+                    + " give each run its own --emitter-id (or, if the clocks of the machines that wrote them are behind"
+                    + " the emitter's, fix the clocks)");
             }
         });
     }

@@ -5,12 +5,14 @@ import io.logdist.protocol.cli.CommandLines.UserError;
 import io.logdist.protocol.deadletter.DeadLetterFiles;
 import io.logdist.protocol.deadletter.DeadLetterReader;
 import io.logdist.protocol.packet.PacketFlyweight;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The (emitterId, sequence) pairs found in dead-letter files: packets the distributor
@@ -22,13 +24,18 @@ import java.util.List;
  */
 final class DeadLetteredPackets {
     private final Long2ObjectHashMap<SequenceSet> byEmitter = new Long2ObjectHashMap<>();
+    /** Per emitter, when the earliest record of a sequence the audit covers was written (see {@link #read}). */
+    private final Long2LongHashMap earliestAudited = new Long2LongHashMap(Long.MAX_VALUE);
     private long distinct;
 
     /**
      * Reads every dead-letter file named (a directory: its {@code *.ldl} files); a missing,
      * unreadable or corrupt file is a {@link UserError}.
+     *
+     * @param auditedFrom per emitterId, the lowest sequence the audit covers: of records at
+     *                    or above it the earliest time written is kept ({@link #earliestAudited})
      */
-    static DeadLetteredPackets read(List<Path> fileOrDirs) {
+    static DeadLetteredPackets read(List<Path> fileOrDirs, LongUnaryOperator auditedFrom) {
         DeadLetteredPackets dead = new DeadLetteredPackets();
         PacketFlyweight flyweight = new PacketFlyweight();
         for (Path arg : fileOrDirs) {
@@ -44,7 +51,12 @@ final class DeadLetteredPackets {
                 try {
                     DeadLetterReader.read(file, (packet, writtenAtMicros, reroutes, reason) -> {
                         if (flyweight.wrap(packet).hasHeader()) {
-                            dead.add(flyweight.emitterId(), flyweight.sequence());
+                            long emitterId = flyweight.emitterId();
+                            long sequence = flyweight.sequence();
+                            dead.add(emitterId, sequence);
+                            if (writtenAtMicros < dead.earliestAudited.get(emitterId) && sequence >= auditedFrom.applyAsLong(emitterId)) {
+                                dead.earliestAudited.put(emitterId, writtenAtMicros);
+                            }
                         }
                     });
                 } catch (NoSuchFileException e) {
@@ -66,6 +78,11 @@ final class DeadLetteredPackets {
         if (sequences.add(sequence)) {
             distinct++;
         }
+    }
+
+    /** When the earliest record of {@code emitterId} the audit covers was written, epoch µs; Long.MAX_VALUE if none. */
+    long earliestAudited(long emitterId) {
+        return earliestAudited.get(emitterId);
     }
 
     boolean contains(long emitterId, long sequence) {

@@ -243,6 +243,22 @@ class AuditTest {
     }
 
     @Test
+    void shouldRefuseDeadLettersOfAnEarlierRunWithTheSameEmitterId() throws Exception {
+        // An earlier run dead-lettered 7/1 (the file is written now); this run, begun an hour from
+        // now, reused --emitter-id 7, and its 7/1 was acknowledged and lost: the old record must not cover it.
+        long later = java.time.Instant.now().plusSeconds(3600).toEpochMilli() * 1000;
+        Path report = emitterReport("{\"7\": {\"acked_through\": 1, \"refused\": []}}", later);
+        Path a1 = records("a1");
+        Path dead = deadLetters("dl", new long[] {7, 1});
+
+        int code = run("--emitter-report", report.toString(), "--analyzer", "a1=1:" + a1, "--dead-letter", dead.toString());
+
+        assertThat(code).as(out.toString()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: the dead-letter files hold packets of emitter 7 written at ")
+            .contains("before its run began").contains("--emitter-id").hasLineCount(1);
+    }
+
+    @Test
     void shouldRefuseReportsOfTwoRunsThatNumberedTheSameSequences() throws Exception {
         // Both runs of emitter 7 sent 1..2; with both reports given, the earliest start would
         // let run 1's records pass for run 2's.
