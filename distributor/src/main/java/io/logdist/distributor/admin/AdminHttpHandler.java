@@ -47,6 +47,18 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg == AdminRequestAggregator.TOO_LARGE) {
+            AdminRequestAggregator aggregator = ctx.pipeline().get(AdminRequestAggregator.class);
+            String limit = aggregator == null ? "the limit" : aggregator.maxBodyBytes() / 1024 + " KiB";
+            AdminResponse refused = Json.error(413, "payload too large", "the request body is over " + limit);
+            answer(ctx, () -> refused, false); // the rest of the body is not read: close after answering
+            return;
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         // Refusals too go through the admin thread: pipelined requests are answered in order.
         if (req.decoderResult().isFailure()) {

@@ -54,4 +54,39 @@ class AdminHttpHandlerTest {
             ch.finishAndReleaseAll();
         }
     }
+
+    @Test
+    void shouldAnswerABodyOverTheLimitInTurnAndInJson() {
+        ArrayDeque<Runnable> adminThread = new ArrayDeque<>();
+        EmbeddedChannel ch = new EmbeddedChannel(new io.netty.handler.codec.http.HttpServerCodec(),
+            new AdminRequestAggregator(64 * 1024),
+            new AdminHttpHandler(r -> Json.ok(Map.of("path", String.join("/", r.path()))), adminThread::add));
+
+        ch.writeInbound(io.netty.buffer.Unpooled.copiedBuffer("GET /api/status HTTP/1.1\r\n\r\n"
+            + "POST /api/analyzers HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n{",
+            java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(ch.<Object>readOutbound()).as("nothing before the admin thread answers the first request").isNull();
+        while (!adminThread.isEmpty()) {
+            adminThread.poll().run();
+        }
+        ch.runPendingTasks();
+
+        String out = drain(ch);
+        assertThat(out).startsWith("HTTP/1.1 200 OK");
+        int second = out.indexOf("HTTP/1.1 413");
+        assertThat(second).as(out).isPositive();
+        assertThat(out.substring(second)).contains("content-type: application/json").contains("over 64 KiB");
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    private static String drain(EmbeddedChannel ch) {
+        StringBuilder sb = new StringBuilder();
+        io.netty.buffer.ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            sb.append(b.toString(java.nio.charset.StandardCharsets.UTF_8));
+            b.release();
+        }
+        return sb.toString();
+    }
 }
