@@ -59,6 +59,8 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private LoopContext loop;
     private State state = State.AWAIT_HELLO;
+    /** Set once the channel is inactive; read by a claim's task on the ledger owner's loop. */
+    private volatile boolean closed;
     private ScheduledFuture<?> helloTimeout;
     private EmitterLedger ledger;
     private long emitterId;
@@ -167,6 +169,11 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
 
     /** Makes this loop the owner of {@code l} (moving it from another loop if need be), then attaches. */
     private void claim(EmitterLedger l) {
+        if (state == State.CLOSED) {
+            // A retried claim after this channel closed: going on would take the ledger from
+            // the emitter's live connection and attach this dead one, for good.
+            return;
+        }
         ledger = l;
         LoopContext current = l.owner();
         if (current == loop) {
@@ -176,6 +183,9 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
         state = State.ATTACHING;
         ctx.channel().config().setAutoRead(false);
         current.eventLoop().execute(() -> {
+            if (closed) {
+                return; // closed on the way here: the ledger stays with whoever holds it
+            }
             if (l.owner() != current || l.isRetired()) { // moved or expired meanwhile: ask the table again
                 loop.eventLoop().execute(() -> claim(ledgers.get(emitterId, loop)));
                 return;
@@ -403,6 +413,7 @@ public final class EmitterSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        closed = true;
         if (helloTimeout != null) {
             helloTimeout.cancel(false);
         }
