@@ -17,7 +17,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -74,7 +76,28 @@ public final class DeadLetterWriter implements AutoCloseable {
     }
 
     static DeadLetterWriter open(Path dir, Clock clock) throws IOException {
+        return open(dir, clock, DeadLetterWriter::forceDirectory);
+    }
+
+    /** Forces a directory to disk; a seam for tests. */
+    @FunctionalInterface
+    interface DirectorySync {
+        void force(Path dir) throws IOException;
+    }
+
+    static DeadLetterWriter open(Path dir, Clock clock, DirectorySync sync) throws IOException {
+        // Each directory made here is an entry in its parent, which must reach the disk too:
+        // otherwise a crash can take the new directory, and the forced file in it, away.
+        List<Path> made = new ArrayList<>();
+        for (Path d = dir.toAbsolutePath(); d != null && !Files.isDirectory(d); d = d.getParent()) {
+            made.add(d);
+        }
         Files.createDirectories(dir);
+        for (Path d : made) {
+            if (d.getParent() != null) {
+                sync.force(d.getParent());
+            }
+        }
         String base = "dead-letter-" + NAME_TIME.format(LocalDateTime.now(clock)) + "-" + ProcessHandle.current().pid();
         for (int n = 1; ; n++) {
             Path file = dir.resolve(n == 1 ? base + DeadLetterDescriptor.FILE_SUFFIX
@@ -95,7 +118,7 @@ public final class DeadLetterWriter implements AutoCloseable {
                     .flip();
                 writeFully(channel, header, 0);
                 channel.force(true);
-                forceDirectory(dir);
+                sync.force(dir);
             } catch (IOException e) {
                 channel.close();
                 // No file without its header: a full disk would otherwise leave one per attempt.

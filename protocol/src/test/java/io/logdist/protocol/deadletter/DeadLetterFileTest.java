@@ -144,6 +144,19 @@ class DeadLetterFileTest {
     }
 
     @Test
+    void shouldForceEveryDirectoryItMadeIntoItsParent() throws IOException {
+        // A directory made here is an entry in its parent: unforced, a crash can take it, and
+        // the forced file (with ACKed packets) in it, away.
+        java.util.List<Path> forced = new java.util.ArrayList<>();
+        Path target = dir.resolve("a/b");
+        try (DeadLetterWriter writer = DeadLetterWriter.open(target, java.time.Clock.systemUTC(), forced::add)) {
+            assertThat(writer.file().getParent()).isEqualTo(target);
+        }
+        assertThat(forced).containsExactlyInAnyOrder(dir.toAbsolutePath(), dir.resolve("a").toAbsolutePath(),
+            target);
+    }
+
+    @Test
     void shouldCutAVeryLongReasonAtACharacterBoundary() throws IOException {
         ByteBuf p = packet(1, 1, "x");
         String reason = "a" + "é".repeat(40_000); // 1 + 80,000 bytes
