@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|ms|s|m|h)");
+    /** 100,000 hours (11 years): longer than any timeout or run means, well inside a long of nanoseconds. */
+    private static final double MAX_NANOS = 100_000 * 3600e9;
 
     @Override
     public Duration convert(String value) {
@@ -42,6 +44,14 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
             case "h" -> 3600e9;
             default -> throw new IllegalStateException(m.group(2));
         };
-        return Duration.ofNanos(Math.round(n * nanosPerUnit));
+        double nanos = n * nanosPerUnit;
+        // Math.round would make 3000000h 292 years and 0.0001us zero, without a word.
+        if (nanos > MAX_NANOS) {
+            throw new IllegalArgumentException("'" + value + "' is too long; the most taken is 100000h");
+        }
+        if (n > 0 && nanos < 1) {
+            throw new IllegalArgumentException("'" + value + "' is under a nanosecond; write 0 for none");
+        }
+        return Duration.ofNanos(Math.round(nanos));
     }
 }

@@ -6,7 +6,8 @@ import java.net.InetSocketAddress;
 
 /**
  * A {@code HOST:PORT} address as written on command lines and in config files
- * ({@code [::1]:7000} for IPv6). Resolution is left to the socket layer.
+ * ({@code [::1]:7000} for IPv6). Parsing resolves nothing; {@link #toSocketAddress()}
+ * does, for binding.
  */
 public record HostPort(String host, int port) {
     public HostPort {
@@ -28,6 +29,9 @@ public record HostPort(String host, int port) {
         String host = v.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
+            if (host.indexOf('[') >= 0 || host.indexOf(']') >= 0) {
+                throw new IllegalArgumentException("'" + value + "' is not an address; write an IPv6 host in one pair of brackets, e.g. [::1]:7000");
+            }
         } else if (host.indexOf(':') >= 0 || host.indexOf('[') >= 0 || host.indexOf(']') >= 0) {
             // unbracketed, "::1" would read as host ":" port 1
             throw new IllegalArgumentException("'" + value + "' is not an address; write an IPv6 host in brackets, e.g. [::1]:7000");
@@ -35,18 +39,22 @@ public record HostPort(String host, int port) {
         if (host.isEmpty()) {
             throw new IllegalArgumentException("'" + value + "' has an empty host; write HOST:PORT, e.g. 127.0.0.1:7000");
         }
-        int port;
-        try {
-            port = Integer.parseInt(v.substring(colon + 1));
-        } catch (NumberFormatException e) {
+        if (host.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new IllegalArgumentException("'" + value + "' has a space in its host; write HOST:PORT, e.g. 127.0.0.1:7000");
+        }
+        String digits = v.substring(colon + 1);
+        // Integer.parseInt would take "+7000" and digits of other scripts.
+        if (digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("'" + value + "' has no numeric port; write HOST:PORT, e.g. 127.0.0.1:7000");
         }
+        int port = Integer.parseInt(digits);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("'" + value + "' has port " + port + ", outside 0..65535");
         }
         return new HostPort(host, port);
     }
 
+    /** The address to bind: a host name is looked up here, on the calling thread. */
     public InetSocketAddress toSocketAddress() {
         return new InetSocketAddress(host, port);
     }

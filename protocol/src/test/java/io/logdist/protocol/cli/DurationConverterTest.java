@@ -63,4 +63,16 @@ class DurationConverterTest {
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("'" + value + "' is not a duration; write a number and a unit, e.g. 500ms, 15s, 2m");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"3000000h", "100001h", "0.0001us"})
+    void shouldRefuseWhatItCouldOnlyRoundToSomethingElse(String value) {
+        assertThatThrownBy(() -> DurationConverter.parse(value)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("'" + value + "'");
+    }
+
+    @Test
+    void shouldTakeTheLongestDurationAllowed() {
+        assertThat(DurationConverter.parse("100000h")).isEqualTo(Duration.ofHours(100_000));
+    }
 }

@@ -33,8 +33,19 @@ class HostPortTest {
     }
 
     @Test
-    void shouldMakeAnUnresolvedSocketAddressOnlyWhenAsked() {
-        assertThat(HostPort.parse("127.0.0.1:7000").toSocketAddress().getPort()).isEqualTo(7000);
+    void shouldMakeAResolvedSocketAddressToBind() {
+        java.net.InetSocketAddress a = HostPort.parse("127.0.0.1:7000").toSocketAddress();
+        assertThat(a.isUnresolved()).isFalse();
+        assertThat(a.getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(a.getPort()).isEqualTo(7000);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"localhost :7000", "local host:7000", "[::1]]:7000", "[[::1]:7000", "localhost:+7000",
+        "localhost:٧٠٠٠", "localhost:07000000", "localhost:-1"})
+    void shouldRejectWhatWouldOnlyFailLaterAtBindOrConnect(String value) {
+        assertThatThrownBy(() -> HostPort.parse(value)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("'" + value + "'");
     }
 
     @Test
