@@ -214,6 +214,9 @@ class PacketFlyweightTest {
     void shouldRejectMessageLengthsThatWrapAroundToTheExactEndWithMalformedPacket() {
         // two messages whose lengths sum to 2^32 + 2 would "fit" if the sum were taken modulo 2^32
         assertThat(validateAsPacketFrame(packet(2, "ff ff ff fc 00 00 00 02 68 69"))).isEqualTo(ErrorCode.MALFORMED_PACKET);
+        // Read as a signed int, the second length (-8) steps back onto the first message's body,
+        // which reads as a third length of 4 that ends exactly at the end: "valid".
+        assertThat(validateAsPacketFrame(packet(3, "00 00 00 04 00 00 00 04 ff ff ff f8"))).isEqualTo(ErrorCode.MALFORMED_PACKET);
     }
 
     @Test
