@@ -52,6 +52,7 @@ bench-connections: build
 # JMH_ARGS narrows or shortens a run, e.g. JMH_ARGS="WeightedTree -wi 1 -i 3".
 JMH_ARGS ?=
 bench-jmh: build
+	mkdir -p run  # where the documented -rff run/jmh.json goes; JMH creates the file before it runs anything
 	java -jar benchmarks/target/benchmarks.jar -prof gc $(JMH_ARGS)
 
 clean:

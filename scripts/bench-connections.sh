@@ -131,7 +131,7 @@ verdict=$([ "$served" -eq "$CONNECTIONS" ] && echo "all served" || echo "NOT all
   echo "|---|---|---|---|---|---|---|---|---|---|"
   echo "| $CONNECTIONS | $max_est | ${all_at:-never} ms | **$served** ($verdict) | $sent / $acked / $nacked | ${reconnects:-?} | $rss_idle_mb → $rss_hwm_mb MB | $heap_peak_mb / ${live_heap_mb:-?} MB | ${nmt_total:-?} / ${nmt_heap:-?} / ${nmt_other:-?} MB | $cpu_s s |"
   echo
-  echo "- Emitter exit code $erc (0: every packet ACKed). Young GCs $gc_count, total pause $gc_pause_ms ms, longest $gc_max_pause_ms ms."
+  echo "- Emitter exit code $erc (0: every packet ACKed). GCs $gc_count ($gc_full_count of them full), total pause $gc_pause_ms ms, longest $gc_max_pause_ms ms."
   echo "- Live heap, NMT and class histogram taken ${SECONDS_RUN}-10 s into the run with ${est_at_snapshot:-?} connections established (\`$out/distributor-nmt.txt\`, \`$out/distributor-histogram.txt\`)."
 } > "$out/section.md"
 cat "$out/section.md"

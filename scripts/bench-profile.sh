@@ -33,6 +33,7 @@ ANALYZER_JAVA_OPTS=${ANALYZER_JAVA_OPTS:--Xms128m -Xmx256m -XX:+UseParallelGC}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseParallelGC}
 # shellcheck source=scripts/bench/lib.sh
 . scripts/bench/lib.sh
+need_tools jq:jq
 
 out=run/bench-profile
 rm -rf "$out"; mkdir -p "$out"
@@ -69,7 +70,7 @@ perf_opts="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFr
   io.logdist.benchmarks.tools.LoadSweep --distributor 127.0.0.1:$dport --rates "$([ "$RATE" = 0 ] && echo max || echo "$RATE")" \
   --step "$((2 * PROFILE_SECONDS + 12))s" --warmup "${WARMUP_SECONDS}s" --connections "$CONNECTIONS" \
   --message-bytes "$MSG_BYTES" --messages-per-packet "$MSGS_PER_PACKET" --clk-tck "$(getconf CLK_TCK)" \
-  --watch "distributor=$dpid" --cost-of distributor --label profile --jsonl "$out/step.jsonl" >"$out/sweep.log" 2>&1 &
+  --watch "distributor=$dpid" --watch "analyzers=$(IFS=+; echo "${apids[*]}")" --cost-of distributor --label profile --jsonl "$out/step.jsonl" >"$out/sweep.log" 2>&1 &
 gpid=$!; track "$gpid"
 until grep -q '^| run' "$out/sweep.log" 2>/dev/null; do
   kill -0 "$gpid" 2>/dev/null || { echo "error: the load generator stopped; see $out/sweep.log" >&2; exit 1; }

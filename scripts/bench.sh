@@ -88,7 +88,14 @@ sweep() { # label distributor-address rates-csv watch-args...
     io.logdist.benchmarks.tools.LoadSweep --distributor "$addr" --rates "$rates" \
     --step "${STEP_SECONDS}s" --warmup "${WARMUP_SECONDS}s" --connections "$CONNECTIONS" \
     --message-bytes "$MSG_BYTES" --messages-per-packet "$MSGS_PER_PACKET" --clk-tck "$(getconf CLK_TCK)" \
-    --label "$label" --jsonl "$out/$label.jsonl" --markdown "$out/$label.md" "$@" 2> >(tee -a "$out/$label-gen.log" >&2)
+    --label "$label" --jsonl "$out/$label.jsonl" --markdown "$out/$label.md" "$@" 2> >(tee -a "$out/$label-gen.log" >&2) &
+  # In the background and waited for: a trapped TERM is then taken at once (bash holds it
+  # until a foreground command ends), and the cleanup stops the generator with the rest.
+  local gpid=$! rc=0
+  track "$gpid"
+  wait "$gpid" || rc=$?
+  forget "$gpid" # exited: the cleanup must not signal an id the system may hand out again
+  return "$rc"
 }
 
 start_logdist() { # analyzer kind: analyzer | sink
@@ -123,7 +130,7 @@ stop_logdist() { # kind
   used=$(heap_used_mb "$dpid")
   jcmd "$dpid" GC.heap_info >"$out/distributor-$kind-heap.txt" 2>&1 || true
   stop_pids "$dpid" "${apids[@]}"
-  # sets gc_count gc_pause_ms gc_max_pause_ms heap_peak_mb heap_max_mb
+  # sets gc_count gc_full_count gc_pause_ms gc_max_pause_ms heap_peak_mb heap_max_mb
   gc_summary "$out/distributor-$kind-gc.log" "$used"
 }
 
@@ -136,7 +143,7 @@ start_logdist analyzer
 sweep logdist "127.0.0.1:$dport" "$rates_csv" --metrics "http://127.0.0.1:$mport/metrics" \
   --watch "distributor=$dpid" --watch "analyzers=$(IFS=+; echo "${apids[*]}")" --cost-of distributor
 stop_logdist analyzer
-logdist_gc="Young GCs: $gc_count, total pause $gc_pause_ms ms, longest $gc_max_pause_ms ms; heap used at most $heap_peak_mb MB of $heap_max_mb MB"
+logdist_gc="GCs: $gc_count ($gc_full_count of them full), total pause $gc_pause_ms ms, longest $gc_max_pause_ms ms; heap used at most $heap_peak_mb MB of $heap_max_mb MB"
 logdist_hwm_mb=$((dist_hwm_kb / 1024))
 
 if [ "$SINK_ANALYZERS" = 1 ]; then

@@ -87,10 +87,11 @@ gc_summary() {
       # Collections asked for by jcmd (the live-heap snapshot of bench-connections) are not the program pauses.
       if (/System.gc|Diagnostic Command|Heap Inspection/) next
       n++
+      if (/Pause Full/) full++
       if (match($0, /[0-9.]+ms$/)) { ms = substr($0, RSTART, RLENGTH - 2) + 0; total += ms; if (ms > mx) mx = ms }
     }
-    END { if (end_mb + 0 > peak) peak = end_mb + 0; printf "%d %.1f %.1f %d %d", n, total, mx, peak, cap }' "$1")
-  read -r gc_count gc_pause_ms gc_max_pause_ms heap_peak_mb heap_max_mb <<<"$s"
+    END { if (end_mb + 0 > peak) peak = end_mb + 0; printf "%d %d %.1f %.1f %d %d", n, full, total, mx, peak, cap }' "$1")
+  read -r gc_count gc_full_count gc_pause_ms gc_max_pause_ms heap_peak_mb heap_max_mb <<<"$s"
 }
 
 # Heap in use now (young + old, MB), from jstat.
@@ -106,7 +107,7 @@ machine_stalls() { # output-file seconds
   local file=$1 seconds=$2 cpu pids=()
   : >"$file"
   [ "$seconds" != 0 ] || return 0
-  for cpu in $(seq 0 $(($(nproc) - 1))); do
+  for cpu in $(cpus_allowed); do
     # shellcheck disable=SC2086
     ${has_taskset:+taskset -c "$cpu"} java -cp "$app/benchmarks.jar" io.logdist.benchmarks.tools.MachineStalls \
       --seconds "$seconds" --label "cpu$cpu" >"$file.$cpu" 2>&1 &
@@ -114,7 +115,15 @@ machine_stalls() { # output-file seconds
   done
   wait "${pids[@]}" || true
   forget "${pids[@]}" # exited: the cleanup must not signal ids the system may hand out again
-  for cpu in $(seq 0 $(($(nproc) - 1))); do cat "$file.$cpu" >>"$file"; rm -f "$file.$cpu"; done
+  for cpu in $(cpus_allowed); do cat "$file.$cpu" >>"$file"; rm -f "$file.$cpu"; done
+}
+
+# The CPUs this script may run on, one number a line: not always 0..nproc-1 (a cpuset of 2-3, say).
+cpus_allowed() {
+  local list r
+  list=$(awk '/^Cpus_allowed_list:/ {print $2}' /proc/self/status 2>/dev/null)
+  [ -n "$list" ] || { seq 0 $(($(nproc) - 1)); return; }
+  for r in ${list//,/ }; do seq "${r%-*}" "${r#*-}"; done
 }
 has_taskset=$(command -v taskset >/dev/null && echo 1 || true)
 
