@@ -561,15 +561,7 @@ public final class AnalyzerLink {
         }
         long now = clock.getAsLong();
         long timeoutNs = TimeUnit.MILLISECONDS.toNanos(settings.linkTimeoutMs());
-        boolean waited = !unacked.isEmpty() && now - lastProgressNs > timeoutNs;
-        if (waited && analyzer.isHeldOff() && !unacked.anyUnanswered()) {
-            // Only refused deliveries are out, and their covering ACK may wait for the next
-            // DELIVER, which the hold-off the analyzer asked for holds back: paused, not
-            // stalled. The clock starts again when the hold-off ends.
-            lastProgressNs = now;
-            waited = false;
-        }
-        if (waited) {
+        if (!unacked.isEmpty() && now - lastProgressNs > timeoutNs) {
             stalled = true;
             lastFailure = "stalled: " + unacked.size() + " DELIVERs unacknowledged for " + TimeUnit.NANOSECONDS.toMillis(now - lastProgressNs) + " ms";
             ch.close();
@@ -630,9 +622,6 @@ public final class AnalyzerLink {
     }
 
     private void onNack(FrameReader.Nack nack) {
-        // An answer, if not an ACK: an analyzer that refuses and asks for time, its covering
-        // ACK still to come, is paused, not stalled.
-        lastProgressNs = clock.getAsLong();
         Packet p = unacked.find(nack.id());
         NACK_WARNINGS.warn("nack:" + spec.name(), "analyzer {} refused delivery {} with {} ({}): {}; it will be rerouted",
             label, nack.id(), nack.rawCode(), nack.code(), nack.reason());

@@ -23,16 +23,6 @@ public final class UnackedDeliveries {
     }
 
     /** The delivery with this id, or null; linear, for the rare NACK. */
-    /** True when some delivery here has not been refused by the analyzer: one it still owes an answer. */
-    public boolean anyUnanswered() {
-        for (Packet p = list.peek(); p != null; p = p.next) {
-            if (!p.refusedByAnalyzer) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     public Packet find(long deliveryId) {
         for (Packet p = list.peek(); p != null; p = p.next) {
             if (p.deliveryId == deliveryId) {

@@ -27,10 +27,6 @@ final class ControllableAnalyzer implements AutoCloseable {
     volatile long perDeliverNanos;
     /** Refuse every DELIVER with NACK (code 5), then ACK past it. */
     volatile boolean refuseAll;
-    /** With {@link #refuseAll}: the retryAfterMillis of each NACK. */
-    volatile int refuseRetryAfterMs;
-    /** With {@link #refuseAll}: no ACK after the NACK (the spec lets the covering ACK come later). */
-    volatile boolean noAckAfterRefusal;
     private final ServerSocket server;
     /** The open connections, oldest first: each leaves the list when it ends. */
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -96,10 +92,7 @@ final class ControllableAnalyzer implements AutoCloseable {
                     if (refuseAll) {
                         byte[] reason = "refused by test".getBytes(java.nio.charset.StandardCharsets.UTF_8);
                         writeFrame(out, 0x06, ByteBuffer.allocate(16 + reason.length).putLong(deliveryId).putShort((short) 5)
-                            .putInt(refuseRetryAfterMs).putShort((short) reason.length).put(reason).array());
-                        if (noAckAfterRefusal) {
-                            continue;
-                        }
+                            .putInt(0).putShort((short) reason.length).put(reason).array());
                     } else {
                         received.add(emitterId + "/" + sequence);
                     }

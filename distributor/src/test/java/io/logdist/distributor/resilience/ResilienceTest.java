@@ -92,34 +92,6 @@ class ResilienceTest {
     }
 
     @Test
-    void shouldHoldOffAnAnalyzerThatAsksForTimeWithoutCallingItStalled() throws Exception {
-        // It NACKs with a retryAfterMillis and, as the spec allows, leaves the covering ACK for
-        // its next DELIVER, which the hold-off holds back: paused, not a stall to cut off.
-        try (AnalyzerServer good = AnalyzerServer.start(AnalyzerConfig.defaults("good", local(0)));
-             ControllableAnalyzer asker = new ControllableAnalyzer();
-             Distributor d = Distributor.start(config(new AnalyzerSpec("good", local(good.port()), 1),
-                 new AnalyzerSpec("asker", local(asker.port()), 1)).linkTimeout(Duration.ofMillis(300)).build())) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> d.links().stream().allMatch(Distributor.LinkStatus::allConnectionsUp));
-            asker.refuseAll = true;
-            asker.refuseRetryAfterMs = 5_000;
-            asker.noAckAfterRefusal = true;
-            long connects = view(d, "asker").connects();
-            Emitter e = Emitter.start(emitter(d, 300, 0, Duration.ZERO, 40, "fixed:0"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> view(d, "asker").state().equals("paused"));
-
-            await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
-                .until(() -> view(d, "asker").connects() == connects && view(d, "asker").state().equals("paused"));
-            // Back to normal: after the hold-off its next ACK covers the refused ones, which go elsewhere.
-            asker.noAckAfterRefusal = false;
-            asker.refuseAll = false;
-            EmitterReport r = e.completion().get(30, TimeUnit.SECONDS);
-            e.close();
-            assertThat(r.packetsAcked()).isEqualTo(40);
-            assertThat(lost(r, List.of(receivedBy(good), asker.received))).isEmpty();
-        }
-    }
-
-    @Test
     void shouldRerouteWhatOneDroppedConnectionHeldWhileTheAnalyzersOtherConnectionGoesOn() throws Exception {
         try (AnalyzerServer good = AnalyzerServer.start(AnalyzerConfig.defaults("good", local(0)));
              ControllableAnalyzer half = new ControllableAnalyzer();
