@@ -351,7 +351,8 @@ public final class Distributor implements AutoCloseable {
      * What a graceful shutdown left behind.
      *
      * @param loopsNotAnswering event loops that did not answer the last pass in time: what they
-     *                          held was neither dead-lettered nor ACKed (emitters send it again)
+     *                          held is not counted here; unless their pass still wrote it to the
+     *                          dead-letter file, it was not ACKed (emitters send it again)
      */
     public record ShutdownReport(long undelivered, long deadLettered, Path deadLetterFile, int loopsNotAnswering) {
     }
@@ -361,6 +362,8 @@ public final class Distributor implements AutoCloseable {
      * forcing to disk thousands of dead letters, one fsync each. Not final: tests shorten it.
      */
     Duration shutdownPassTimeout = Duration.ofSeconds(60);
+    /** How long close() waits for each step of stopping the loops. */
+    private static final long CLOSE_WAIT_SECONDS = 10;
 
     /** The event loops' contexts, for tests in this package. */
     List<LoopContext> loops() {
@@ -463,15 +466,18 @@ public final class Distributor implements AutoCloseable {
             adminServer.close();
         }
         analyzers.forEach(AnalyzerLinks::close);
+        // Bounded waits: a loop stuck for good must not keep the process from stopping.
         for (LoopContext c : contexts.all()) {
             try {
-                c.eventLoop().submit(c::releaseAll).sync();
+                if (!c.eventLoop().submit(c::releaseAll).await(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    LOG.error("close: event loop {} did not answer within {} s; stopping without it", c.eventLoop(), CLOSE_WAIT_SECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         if (deadLetters instanceof DeadLetterSink s) {
             s.close();
         }

@@ -156,8 +156,9 @@ public final class DistributorMain implements Callable<Integer> {
                 System.out.println("distributor: stopped; " + r.deadLettered() + " packets undelivered went to "
                     + (r.deadLetterFile() == null ? "no dead-letter file" : r.deadLetterFile())
                     + (r.undelivered() > 0 ? ", " + r.undelivered() + " more were not ACKed (emitters send them again)" : "")
-                    + (r.loopsNotAnswering() > 0 ? "; " + r.loopsNotAnswering() + " event loops did not answer, and what they"
-                        + " held was not ACKed (emitters send it again)" : ""));
+                    + (r.loopsNotAnswering() > 0 ? "; " + r.loopsNotAnswering() + " event loops did not answer in time, and"
+                        + " what they held is not counted here (unless they wrote it to the dead-letter file after all,"
+                        + " it was not ACKed, and emitters send it again)" : ""));
             }
             System.out.flush();
             stopped.countDown();
