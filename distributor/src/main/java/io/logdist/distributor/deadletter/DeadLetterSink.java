@@ -58,7 +58,7 @@ public final class DeadLetterSink implements DeadLetters, AutoCloseable {
      */
     public static void requireUsable(Path dir) {
         try {
-            Files.createDirectories(dir);
+            DeadLetterWriter.createDirectory(dir); // made durable now: the first file may come much later
         } catch (FileAlreadyExistsException e) {
             throw new IllegalArgumentException("cannot use the dead-letter directory " + dir + " (a file of that name exists)");
         } catch (IOException e) {

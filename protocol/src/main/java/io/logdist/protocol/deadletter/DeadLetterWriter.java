@@ -79,15 +79,16 @@ public final class DeadLetterWriter implements AutoCloseable {
         return open(dir, clock, DeadLetterWriter::forceDirectory);
     }
 
-    /** Forces a directory to disk; a seam for tests. */
-    @FunctionalInterface
-    interface DirectorySync {
-        void force(Path dir) throws IOException;
+    /**
+     * Creates {@code dir} and any missing parents, each forced into its parent: a directory
+     * made is an entry in its parent, which must reach the disk too, or a crash can take the
+     * new directory, and the forced files in it, away. A directory that exists is left alone.
+     */
+    public static void createDirectory(Path dir) throws IOException {
+        createDirectory(dir, DeadLetterWriter::forceDirectory);
     }
 
-    static DeadLetterWriter open(Path dir, Clock clock, DirectorySync sync) throws IOException {
-        // Each directory made here is an entry in its parent, which must reach the disk too:
-        // otherwise a crash can take the new directory, and the forced file in it, away.
+    static void createDirectory(Path dir, DirectorySync sync) throws IOException {
         List<Path> made = new ArrayList<>();
         for (Path d = dir.toAbsolutePath(); d != null && !Files.isDirectory(d); d = d.getParent()) {
             made.add(d);
@@ -98,6 +99,16 @@ public final class DeadLetterWriter implements AutoCloseable {
                 sync.force(d.getParent());
             }
         }
+    }
+
+    /** Forces a directory to disk; a seam for tests. */
+    @FunctionalInterface
+    interface DirectorySync {
+        void force(Path dir) throws IOException;
+    }
+
+    static DeadLetterWriter open(Path dir, Clock clock, DirectorySync sync) throws IOException {
+        createDirectory(dir, sync);
         String base = "dead-letter-" + NAME_TIME.format(LocalDateTime.now(clock)) + "-" + ProcessHandle.current().pid();
         for (int n = 1; ; n++) {
             Path file = dir.resolve(n == 1 ? base + DeadLetterDescriptor.FILE_SUFFIX

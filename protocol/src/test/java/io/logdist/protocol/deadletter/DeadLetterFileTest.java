@@ -157,6 +157,18 @@ class DeadLetterFileTest {
     }
 
     @Test
+    void shouldForceTheDirectoriesItCreatesBeforeAnyFileIsWritten() throws IOException {
+        // The distributor makes its dead-letter directory at start; the first file may come hours later.
+        java.util.List<Path> forced = new java.util.ArrayList<>();
+        DeadLetterWriter.createDirectory(dir.resolve("x/y"), forced::add);
+        assertThat(dir.resolve("x/y")).isDirectory();
+        assertThat(forced).containsExactlyInAnyOrder(dir.toAbsolutePath(), dir.resolve("x").toAbsolutePath());
+        forced.clear();
+        DeadLetterWriter.createDirectory(dir.resolve("x/y"), forced::add);
+        assertThat(forced).as("nothing made, nothing to force").isEmpty();
+    }
+
+    @Test
     void shouldCutAVeryLongReasonAtACharacterBoundary() throws IOException {
         ByteBuf p = packet(1, 1, "x");
         String reason = "a" + "é".repeat(40_000); // 1 + 80,000 bytes
