@@ -281,6 +281,9 @@ public final class ConfigReloader implements AutoCloseable {
             return true;
         } catch (NoSuchElementException e) {
             return add(spec, by, out);
+        } catch (LoopNotAnswering e) {
+            out.add("could not move " + spec.name() + ": " + e.getMessage());
+            return false;
         }
     }
 
