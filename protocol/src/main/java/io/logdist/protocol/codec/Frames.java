@@ -134,25 +134,16 @@ public final class Frames {
     // Allocating conveniences for control frames (not the data path).
 
     public static ByteBuf hello(ByteBufAllocator alloc, int role, long id, long window, String name, String token) {
-        ByteBuf b = alloc.buffer(64 + name.length() * 3 + token.length() * 3);
-        try {
-            writeHello(b, role, id, window, name, token);
-            return b;
-        } catch (RuntimeException e) { // a str too long: the caller never gets the buffer to release
-            b.release();
-            throw e;
-        }
+        // A str too long is refused before the buffer exists: the caller would never get it to release.
+        ByteBuf b = alloc.buffer(FrameDescriptor.HEADER_LENGTH + 1 + 8 + 4 + strLength(name) + strLength(token));
+        writeHello(b, role, id, window, name, token);
+        return b;
     }
 
     public static ByteBuf welcome(ByteBufAllocator alloc, long window, long maxFrameLength, long ackedThrough, String serverName) {
-        ByteBuf b = alloc.buffer(64 + serverName.length() * 3);
-        try {
-            writeWelcome(b, window, maxFrameLength, ackedThrough, serverName);
-            return b;
-        } catch (RuntimeException e) {
-            b.release();
-            throw e;
-        }
+        ByteBuf b = alloc.buffer(FrameDescriptor.HEADER_LENGTH + 4 + 4 + 8 + strLength(serverName));
+        writeWelcome(b, window, maxFrameLength, ackedThrough, serverName);
+        return b;
     }
 
     public static ByteBuf ack(ByteBufAllocator alloc, long through) {
@@ -160,14 +151,9 @@ public final class Frames {
     }
 
     public static ByteBuf nack(ByteBufAllocator alloc, long id, ErrorCode code, long retryAfterMillis, String reason) {
-        ByteBuf b = alloc.buffer(32 + reason.length() * 3);
-        try {
-            writeNack(b, id, code, retryAfterMillis, reason);
-            return b;
-        } catch (RuntimeException e) {
-            b.release();
-            throw e;
-        }
+        ByteBuf b = alloc.buffer(FrameDescriptor.HEADER_LENGTH + 8 + 2 + 4 + strLength(reason));
+        writeNack(b, id, code, retryAfterMillis, reason);
+        return b;
     }
 
     public static ByteBuf ping(ByteBufAllocator alloc, long nonce) {
@@ -179,14 +165,9 @@ public final class Frames {
     }
 
     public static ByteBuf error(ByteBufAllocator alloc, ErrorCode code, String reason) {
-        ByteBuf b = alloc.buffer(16 + reason.length() * 3);
-        try {
-            writeError(b, code, reason);
-            return b;
-        } catch (RuntimeException e) {
-            b.release();
-            throw e;
-        }
+        ByteBuf b = alloc.buffer(FrameDescriptor.HEADER_LENGTH + 2 + strLength(reason));
+        writeError(b, code, reason);
+        return b;
     }
 
     public static ByteBuf goodbye(ByteBufAllocator alloc) {
