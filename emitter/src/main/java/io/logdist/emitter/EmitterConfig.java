@@ -2,9 +2,10 @@ package io.logdist.emitter;
 
 import io.logdist.protocol.cli.HostPort;
 import io.logdist.protocol.codec.FrameDescriptor;
+import io.logdist.protocol.codec.Frames;
 import io.logdist.protocol.packet.PacketDescriptor;
+import io.netty.buffer.ByteBufUtil;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -93,8 +94,8 @@ public record EmitterConfig(
         check(window >= 1 && window <= MAX_WINDOW, "window", window, "must be 1.." + MAX_WINDOW);
         check(emitterIdBase >= 0 && emitterIdBase + (connections - 1) >= 0,
             "emitterIdBase", emitterIdBase, "must be 0.." + (Long.MAX_VALUE - connections + 1));
-        check(name.getBytes(StandardCharsets.UTF_8).length <= 0xFFFF, "name", name.length() + " chars",
-            "must be at most 65535 bytes of UTF-8");
+        check(ByteBufUtil.utf8Bytes(name) <= Frames.MAX_STR_BYTES, "name", name.length() + " chars",
+            "must be at most " + Frames.MAX_STR_BYTES + " bytes of UTF-8");
         check(!drainTimeout.isNegative(), "drainTimeout", drainTimeout, "must not be negative");
         check(maxPackets >= 0, "maxPackets", maxPackets, "must be 0 or more");
         check(replay.isEmpty() || file == null, "replay", replay, "cannot be combined with a file to ship");

@@ -165,8 +165,9 @@ public final class EmitterMain implements Callable<Integer> {
             if (emitter.reportUnwritten()) {
                 return 1; // the reason is logged
             }
-            if (emitter.failure() != null) {
-                err.println("error: " + emitter.failure());
+            String failure = emitter.failure();
+            if (failure != null) {
+                err.println("error: " + failure);
                 return 1;
             }
             long unacked = emitter.packetsUnacked();

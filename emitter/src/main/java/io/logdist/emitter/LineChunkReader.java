@@ -54,6 +54,7 @@ final class LineChunkReader implements AutoCloseable {
     private int lineStart = -1;
     private int lineLength;
     private long lineFullLength;
+    private boolean availableThrows;
 
     /**
      * @param interruptible whether interrupting the reader thread ends a blocked read
@@ -160,9 +161,13 @@ final class LineChunkReader implements AutoCloseable {
      * not as the end of the input.
      */
     private boolean nothingMoreAtOnce() {
+        if (availableThrows) {
+            return true; // once is enough: not an exception, stack trace and all, per block read
+        }
         try {
             return in.available() == 0;
         } catch (IOException e) {
+            availableThrows = true;
             return true;
         }
     }

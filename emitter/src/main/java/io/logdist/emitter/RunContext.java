@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What every session of one run shares: the configuration, the latency recorders, the
@@ -43,7 +44,7 @@ final class RunContext {
     final SessionListener listener;
     private final AtomicLong lastUnreachableWarningNs = new AtomicLong(Long.MIN_VALUE);
     /** Why the run cannot do what it was asked, once a session found out; null while it can. */
-    private final java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<String> failure = new AtomicReference<>();
 
     RunContext(EmitterConfig config, LatencyRecorder ackLatency, LatencyRecorder sendLag, SessionListener listener) {
         this.config = config;

@@ -48,7 +48,7 @@ public record HostPort(String host, int port) {
             throw new IllegalArgumentException("'" + value + "' has no numeric port; write HOST:PORT, e.g. 127.0.0.1:7000");
         }
         int port = Integer.parseInt(digits);
-        if (port < 0 || port > 65535) {
+        if (port > 65535) {
             throw new IllegalArgumentException("'" + value + "' has port " + port + ", outside 0..65535");
         }
         return new HostPort(host, port);
