@@ -45,6 +45,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -346,7 +347,6 @@ public final class Distributor implements AutoCloseable {
 
     // ---- Shutdown ----------------------------------------------------------------------
 
-    /** What a graceful shutdown left behind. */
     /**
      * What a graceful shutdown left behind.
      *
@@ -397,36 +397,41 @@ public final class Distributor implements AutoCloseable {
         Set<EventExecutor> notAnswering = new HashSet<>();
         long timeoutMs = shutdownPassTimeout.toMillis();
         for (AnalyzerLink l : tables.links()) {
-            EventExecutor loop = l.loop().eventLoop();
-            if (!notAnswering.contains(loop)) {
-                try {
-                    undelivered += l.takeHeldForShutdown(deadLetters, timeoutMs);
-                } catch (LoopNotAnswering e) {
-                    notAnswering.add(loop);
-                    LOG.error("shutdown: {}; what its loop holds is not ACKed", e.getMessage());
-                }
-            }
+            undelivered += unlessSilent(l.loop().eventLoop(), notAnswering, () -> l.takeHeldForShutdown(deadLetters, timeoutMs));
         }
         for (LoopContext c : contexts.all()) {
-            if (!notAnswering.contains(c.eventLoop())) {
-                try {
-                    undelivered += onLoop(c, () -> {
-                        PacketList parked = new PacketList();
-                        c.takeParked(parked);
-                        return AnalyzerLink.deadLetterOrRelease(parked, deadLetters, "left over at shutdown");
-                    }, timeoutMs);
-                    // Let the settle tasks the dead letters caused run and write their ACKs before closing.
-                    onLoop(c, () -> 0L, timeoutMs);
-                } catch (LoopNotAnswering e) {
-                    notAnswering.add(c.eventLoop());
-                    LOG.error("shutdown: {}; what it holds is not ACKed", e.getMessage());
-                }
-            }
+            undelivered += unlessSilent(c.eventLoop(), notAnswering, () -> onLoop(c, () -> {
+                PacketList parked = new PacketList();
+                c.takeParked(parked);
+                return AnalyzerLink.deadLetterOrRelease(parked, deadLetters, "left over at shutdown");
+            }, timeoutMs));
+        }
+        // Once every loop's packets are out: let the settle tasks the dead letters caused, on
+        // any loop, run and write their ACKs before closing.
+        for (LoopContext c : contexts.all()) {
+            unlessSilent(c.eventLoop(), notAnswering, () -> onLoop(c, () -> 0L, timeoutMs));
         }
         long deadLettered = deadLetters.count() - deadLetteredBefore;
         Path file = deadLetters instanceof DeadLetterSink s ? s.file() : null;
         close();
         return new ShutdownReport(undelivered, deadLettered, file, notAnswering.size());
+    }
+
+    /**
+     * One step of the shutdown's last pass on {@code loop}: 0 for a loop already found silent,
+     * and a loop that does not answer this step is added to {@code silent} and logged.
+     */
+    private static long unlessSilent(EventExecutor loop, Set<EventExecutor> silent, LongSupplier step) {
+        if (silent.contains(loop)) {
+            return 0;
+        }
+        try {
+            return step.getAsLong();
+        } catch (LoopNotAnswering e) {
+            silent.add(loop);
+            LOG.error("shutdown: {}; what that loop holds is not ACKed", e.getMessage());
+            return 0;
+        }
     }
 
     /** Packets held anywhere (queued, unacknowledged, parked); approximate, for waiting. */
