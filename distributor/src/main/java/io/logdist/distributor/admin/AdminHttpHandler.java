@@ -50,7 +50,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg == AdminRequestAggregator.TOO_LARGE) {
             AdminRequestAggregator aggregator = ctx.pipeline().get(AdminRequestAggregator.class);
-            String limit = aggregator == null ? "the limit" : aggregator.maxBodyBytes() / 1024 + " KiB";
+            String limit = aggregator == null ? "the limit" : aggregator.maxContentLength() / 1024 + " KiB";
             AdminResponse refused = Json.error(413, "payload too large", "the request body is over " + limit);
             answer(ctx, () -> refused, false); // the rest of the body is not read: close after answering
             return;

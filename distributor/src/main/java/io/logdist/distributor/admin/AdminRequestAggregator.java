@@ -22,15 +22,8 @@ final class AdminRequestAggregator extends HttpObjectAggregator {
         }
     };
 
-    private final int maxBodyBytes;
-
     AdminRequestAggregator(int maxBodyBytes) {
         super(maxBodyBytes);
-        this.maxBodyBytes = maxBodyBytes;
-    }
-
-    int maxBodyBytes() {
-        return maxBodyBytes;
     }
 
     @Override

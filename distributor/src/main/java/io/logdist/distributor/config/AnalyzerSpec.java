@@ -1,8 +1,7 @@
 package io.logdist.distributor.config;
 
 import io.logdist.protocol.cli.HostPort;
-
-import java.nio.charset.StandardCharsets;
+import io.netty.buffer.ByteBufUtil;
 
 /**
  * One analyzer the distributor feeds: its name, where to dial it and its weight
@@ -15,12 +14,11 @@ public record AnalyzerSpec(String name, HostPort address, double weight) {
         }
         // A name is a path segment of the admin API, a metric label and part of log lines and
         // of NACK reasons, which must fit a str.
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        int bytes = ByteBufUtil.utf8Bytes(name);
         if (bytes > MAX_NAME_BYTES) {
             throw new IllegalArgumentException("analyzer name of " + bytes + " bytes is too long: at most "
                 + MAX_NAME_BYTES + " bytes of UTF-8");
         }
-        // A name is a path segment of the admin API, a metric label and part of log lines.
         if (name.chars().anyMatch(c -> c == '/' || Character.isISOControl(c))) {
             throw new IllegalArgumentException("analyzer name \"" + name.replaceAll("\\p{Cntrl}", "?")
                 + "\" may not contain '/' or control characters");

@@ -31,9 +31,9 @@ import java.util.function.ToLongFunction;
 public final class AnalyzerLinks {
     /** The links' logger: an analyzer's lines, its own and its connections', come from one logger. */
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzerLink.class);
-    /** From best to worst: the analyzer shows the best state among its links. */
     /** The longest wait a NACK's retryAfterMillis can impose: an analyzer cannot park its links for days. */
     static final long MAX_HOLD_OFF_MS = 60_000;
+    /** From best to worst: the analyzer shows the best state among its links. */
     private static final List<String> STATE_ORDER = List.of("up", "slow-start", "paused", "draining", "stalled", "down", "ejected", "removed");
 
     private final AnalyzerSpec spec;
