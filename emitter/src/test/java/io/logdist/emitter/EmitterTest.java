@@ -234,7 +234,16 @@ class EmitterTest {
     /** The emitter's warnings while {@code body} runs. */
     private static List<String> warningsDuring(ThrowingRunnable body) throws Exception {
         ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.logdist.emitter");
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+        // The emitter's event loops log here while the test thread reads: a concurrent queue, not a list.
+        java.util.Queue<String> warnings = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.AppenderBase<>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                if (e.getLevel() == ch.qos.logback.classic.Level.WARN) {
+                    warnings.add(e.getFormattedMessage());
+                }
+            }
+        };
         appender.start();
         logger.addAppender(appender);
         try {
@@ -242,8 +251,7 @@ class EmitterTest {
         } finally {
             logger.detachAppender(appender);
         }
-        return appender.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-            .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        return List.copyOf(warnings);
     }
 
     @FunctionalInterface

@@ -5,9 +5,10 @@ import io.logdist.protocol.codec.FrameDescriptor;
 import io.logdist.protocol.codec.Frames;
 import io.logdist.protocol.packet.PacketFlyweight;
 import io.logdist.protocol.testing.PacketModel;
+import io.logdist.protocol.testing.TrackingAllocator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,14 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PacketSplitTest {
+    /** The parts' frames come from here: each must be released once, by the test, and nothing more made. */
+    private final TrackingAllocator alloc = new TrackingAllocator();
+
+    @AfterEach
+    void everyPartIsReleased() {
+        alloc.assertAllReleased();
+    }
+
     private final OnceWarning truncation = new OnceWarning(LoggerFactory.getLogger(PacketSplitTest.class));
 
     /** A PACKET frame of emitter 3, sequence 9, priority 5, with these messages. */
@@ -46,7 +55,7 @@ class PacketSplitTest {
     void shouldKeepTheSequenceInTheFirstPartAndEveryMessageInOrder() {
         ByteBuf whole = frame("a".repeat(40), "b".repeat(40), "c".repeat(40));
         // Room for two 40-byte messages: 32 + 2 * 44 = 120.
-        List<PacketSplit.Part> parts = PacketSplit.split(whole, 120, ByteBufAllocator.DEFAULT, truncation);
+        List<PacketSplit.Part> parts = PacketSplit.split(whole, 120, alloc, truncation);
         try {
             assertThat(PacketSplit.tooLong(whole, 120)).isTrue();
             assertThat(parts).hasSize(2);
@@ -70,7 +79,7 @@ class PacketSplitTest {
     @Test
     void shouldCutAMessageThatNoPacketCanHold() {
         ByteBuf whole = frame("x".repeat(200));
-        List<PacketSplit.Part> parts = PacketSplit.split(whole, 100, ByteBufAllocator.DEFAULT, truncation);
+        List<PacketSplit.Part> parts = PacketSplit.split(whole, 100, alloc, truncation);
         try {
             assertThat(parts).hasSize(1);
             assertThat(read(parts.get(0)).messages().get(0)).hasSize(100 - 32 - 4);
