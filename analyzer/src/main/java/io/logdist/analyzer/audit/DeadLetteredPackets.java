@@ -5,7 +5,6 @@ import io.logdist.protocol.cli.CommandLines.UserError;
 import io.logdist.protocol.deadletter.DeadLetterFiles;
 import io.logdist.protocol.deadletter.DeadLetterReader;
 import io.logdist.protocol.packet.PacketFlyweight;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.IOException;
@@ -25,8 +24,12 @@ import java.util.function.LongUnaryOperator;
 final class DeadLetteredPackets {
     private final Long2ObjectHashMap<SequenceSet> byEmitter = new Long2ObjectHashMap<>();
     /** Per emitter, when the earliest record of a sequence the audit covers was written (see {@link #read}). */
-    private final Long2LongHashMap earliestAudited = new Long2LongHashMap(Long.MAX_VALUE);
+    private final EarliestAudited earliestAudited;
     private long distinct;
+
+    private DeadLetteredPackets(LongUnaryOperator auditedFrom) {
+        earliestAudited = new EarliestAudited(auditedFrom);
+    }
 
     /**
      * Reads every dead-letter file named (a directory: its {@code *.ldl} files); a missing,
@@ -36,7 +39,7 @@ final class DeadLetteredPackets {
      *                    or above it the earliest time written is kept ({@link #earliestAudited})
      */
     static DeadLetteredPackets read(List<Path> fileOrDirs, LongUnaryOperator auditedFrom) {
-        DeadLetteredPackets dead = new DeadLetteredPackets();
+        DeadLetteredPackets dead = new DeadLetteredPackets(auditedFrom);
         PacketFlyweight flyweight = new PacketFlyweight();
         for (Path arg : fileOrDirs) {
             List<Path> files;
@@ -51,12 +54,8 @@ final class DeadLetteredPackets {
                 try {
                     DeadLetterReader.read(file, (packet, writtenAtMicros, reroutes, reason) -> {
                         if (flyweight.wrap(packet).hasHeader()) {
-                            long emitterId = flyweight.emitterId();
-                            long sequence = flyweight.sequence();
-                            dead.add(emitterId, sequence);
-                            if (writtenAtMicros < dead.earliestAudited.get(emitterId) && sequence >= auditedFrom.applyAsLong(emitterId)) {
-                                dead.earliestAudited.put(emitterId, writtenAtMicros);
-                            }
+                            dead.add(flyweight.emitterId(), flyweight.sequence());
+                            dead.earliestAudited.offer(flyweight.emitterId(), flyweight.sequence(), writtenAtMicros);
                         }
                     });
                 } catch (NoSuchFileException e) {

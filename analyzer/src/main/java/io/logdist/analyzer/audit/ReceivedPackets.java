@@ -3,7 +3,6 @@ package io.logdist.analyzer.audit;
 import io.logdist.analyzer.record.RecordFile;
 import io.logdist.analyzer.sequence.SequenceSet;
 import io.logdist.protocol.cli.CommandLines.UserError;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.IOException;
@@ -35,8 +34,7 @@ final class ReceivedPackets {
 
     private final Long2ObjectHashMap<SequenceSet> byEmitter = new Long2ObjectHashMap<>();
     /** Per emitter, the earliest record of a sequence the audit covers (see {@link #read}). */
-    private final Long2LongHashMap earliestAudited = new Long2LongHashMap(Long.MAX_VALUE);
-    private final LongUnaryOperator auditedFrom;
+    private final EarliestAudited earliestAudited;
     private final Long2ObjectHashMap<Bucket> buckets = new Long2ObjectHashMap<>();
     private final long[] messagesByAnalyzer;
     private long records;
@@ -44,7 +42,7 @@ final class ReceivedPackets {
 
     private ReceivedPackets(int analyzers, LongUnaryOperator auditedFrom) {
         messagesByAnalyzer = new long[analyzers];
-        this.auditedFrom = auditedFrom;
+        this.earliestAudited = new EarliestAudited(auditedFrom);
     }
 
     /**
@@ -77,9 +75,7 @@ final class ReceivedPackets {
             sequences = new SequenceSet();
             byEmitter.put(emitterId, sequences);
         }
-        if (receivedAtMicros < earliestAudited.get(emitterId) && sequence >= auditedFrom.applyAsLong(emitterId)) {
-            earliestAudited.put(emitterId, receivedAtMicros);
-        }
+        earliestAudited.offer(emitterId, sequence, receivedAtMicros);
         if (sequences.add(sequence)) {
             distinct++;
         }
